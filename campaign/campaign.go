@@ -1,0 +1,368 @@
+// Package campaign turns a letter and a list of authorities into requests:
+// it reads authorities files, selects authorities (all, tag:X, or names),
+// creates a campaign with one request per authority and a stable reference
+// SLUG-NNN, writes each request's first letter, and queues letters for the
+// outbox. It decides nothing about delivery (package mailer does) and keeps
+// no state of its own: everything lives in the store.
+package campaign
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"foi/mailer"
+	"foi/store"
+	"foi/templates"
+)
+
+// London is the time zone every UK date is counted in.
+func London() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		// The zone database is embedded by cmd/foi (time/tzdata), so
+		// this cannot happen in the program; fall back rather than panic.
+		return time.UTC
+	}
+	return loc
+}
+
+var slugPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,15}$`)
+
+// Spec is what `foi campaign new` is given.
+type Spec struct {
+	Slug       string
+	Title      string
+	LetterName string
+	Letter     string
+	Selector   string
+	// Law overrides the authorities' own jurisdiction, e.g. eir for an
+	// environmental request; empty keeps each authority's.
+	Law string
+}
+
+// Requester is who the campaign's letters are from.
+type Requester struct {
+	Name         string
+	Organisation string
+	Email        string
+}
+
+// Env is what writing letters needs besides the campaign and request.
+type Env struct {
+	// PlusSecret, if set, gives each request a Reply-To of the form
+	// user+ref-<tag>@domain signed with it.
+	PlusSecret string
+	Now        time.Time
+}
+
+// Create validates everything, renders every letter once to prove it can,
+// and stores the campaign with its requests in one transaction. On any error
+// nothing is stored.
+func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now time.Time, random io.Reader) (store.Campaign, error) {
+	spec.Slug = strings.ToUpper(strings.TrimSpace(spec.Slug))
+	if !slugPattern.MatchString(spec.Slug) {
+		return store.Campaign{}, fmt.Errorf("campaign slug %q: use 2-16 letters and digits starting with a letter, e.g. LXP7", spec.Slug)
+	}
+	if strings.TrimSpace(spec.Title) == "" {
+		return store.Campaign{}, errors.New("campaign title: required (--title)")
+	}
+	if strings.TrimSpace(who.Name) == "" {
+		return store.Campaign{}, errors.New("requester.name is empty: a valid FOI request must state the applicant's name (FOIA s.8(1)(b))")
+	}
+	if spec.Law != "" && !validJurisdiction(spec.Law) {
+		return store.Campaign{}, fmt.Errorf("--law %q is not one of %s", spec.Law, strings.Join(Jurisdictions, ", "))
+	}
+	if err := templates.Check(spec.LetterName, spec.Letter); err != nil {
+		return store.Campaign{}, err
+	}
+	all, err := st.Authorities(ctx)
+	if err != nil {
+		return store.Campaign{}, err
+	}
+	chosen, err := Select(all, spec.Selector)
+	if err != nil {
+		return store.Campaign{}, err
+	}
+	_, domain, _ := strings.Cut(who.Email, "@")
+	c := store.Campaign{
+		Slug: spec.Slug, Title: strings.TrimSpace(spec.Title), LetterName: spec.LetterName, Letter: spec.Letter,
+		Selector: spec.Selector, Law: spec.Law,
+		RequesterName: who.Name, RequesterOrg: who.Organisation, RequesterEmail: who.Email,
+	}
+	var reqs []store.NewRequest
+	for i, a := range chosen {
+		ref := fmt.Sprintf("%s-%03d", c.Slug, i+1)
+		id, err := NewMessageID(random, ref, domain)
+		if err != nil {
+			return store.Campaign{}, err
+		}
+		r := store.Request{Campaign: c.Slug, Ref: ref, Seq: i + 1, Authority: a, ToAddress: a.Email, MessageID: id}
+		if _, err := FirstLetter(c, r, Env{Now: now}); err != nil {
+			return store.Campaign{}, fmt.Errorf("%w (writing to %s)", err, a.Name)
+		}
+		reqs = append(reqs, store.NewRequest{AuthorityID: a.ID, Seq: i + 1, Ref: ref, ToAddress: a.Email, MessageID: id})
+	}
+	if _, err := st.CreateCampaign(ctx, c, reqs, now); err != nil {
+		return store.Campaign{}, err
+	}
+	return st.Campaign(ctx, c.Slug)
+}
+
+// Select picks authorities: "all", "tag:X" (several tags: "tag:X,tag:Y",
+// any of them), or a comma-separated list of names (each must exist).
+// The result is sorted by name, which fixes the references.
+func Select(all []store.Authority, selector string) ([]store.Authority, error) {
+	selector = strings.TrimSpace(selector)
+	if selector == "" {
+		return nil, errors.New("--authorities: required: all, tag:X, or a comma-separated list of names")
+	}
+	var out []store.Authority
+	if selector == "all" {
+		out = append(out, all...)
+	} else if strings.HasPrefix(selector, "tag:") {
+		var tags []string
+		for _, part := range strings.Split(selector, ",") {
+			t, ok := strings.CutPrefix(strings.TrimSpace(part), "tag:")
+			if !ok || t == "" {
+				return nil, fmt.Errorf("--authorities %q: mix of tags and names; use tag:X,tag:Y or names only", selector)
+			}
+			tags = append(tags, t)
+		}
+		for _, a := range all {
+			for _, t := range tags {
+				if a.HasTag(t) {
+					out = append(out, a)
+					break
+				}
+			}
+		}
+	} else {
+		byName := map[string]store.Authority{}
+		for _, a := range all {
+			byName[strings.ToLower(a.Name)] = a
+			if a.ShortName != "" {
+				byName[strings.ToLower(a.ShortName)] = a
+			}
+		}
+		var missing []string
+		seen := map[int64]bool{}
+		for _, n := range splitNames(selector) {
+			a, ok := byName[strings.ToLower(n)]
+			if !ok {
+				missing = append(missing, fmt.Sprintf("%q", n))
+				continue
+			}
+			if !seen[a.ID] {
+				seen[a.ID] = true
+				out = append(out, a)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("--authorities: no authority named %s (see `foi authorities list`)", strings.Join(missing, ", "))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--authorities %q matches no authority (see `foi authorities list`)", selector)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
+	return out, nil
+}
+
+// splitNames splits a comma list of names; a name that itself contains a
+// comma can be given in double quotes.
+func splitNames(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == ',' && !quoted:
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	out = append(out, strings.TrimSpace(cur.String()))
+	return out
+}
+
+// NewMessageID makes a Message-ID (without angle brackets) for a letter of
+// request ref: lower-case ref, a dot, 80 random bits, @ the sender's domain.
+// The ref in it lets a reply be matched even when a mail client keeps only
+// the References header.
+func NewMessageID(random io.Reader, ref, domain string) (string, error) {
+	b := make([]byte, 10)
+	if _, err := io.ReadFull(random, b); err != nil {
+		return "", fmt.Errorf("message-id for %s: %w", ref, err)
+	}
+	tag := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	if domain == "" {
+		domain = "foi.invalid"
+	}
+	return strings.ToLower(ref) + "." + tag + "@" + domain, nil
+}
+
+// Subject is the subject of every letter of a request (SPEC section 4).
+func Subject(ref, title, authorityRef string) string {
+	s := fmt.Sprintf("Freedom of Information request [%s]: %s", ref, title)
+	if authorityRef != "" {
+		s += " (your ref " + authorityRef + ")"
+	}
+	return s
+}
+
+// PlusTag is the signed tag of a per-request reply address:
+// lower-case ref, '-', 8 hex digits of HMAC-SHA256(secret, ref).
+func PlusTag(secret, ref string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strings.ToLower(ref)))
+	return strings.ToLower(ref) + "-" + hex.EncodeToString(m.Sum(nil))[:8]
+}
+
+// CheckPlusTag returns the reference a tag was made for, if its signature
+// is right.
+func CheckPlusTag(secret, tag string) (string, bool) {
+	tag = strings.ToLower(tag)
+	i := strings.LastIndex(tag, "-")
+	if i <= 0 {
+		return "", false
+	}
+	ref := tag[:i]
+	if !hmac.Equal([]byte(PlusTag(secret, ref)), []byte(tag)) {
+		return "", false
+	}
+	return strings.ToUpper(ref), true
+}
+
+// PlusAddress inserts a tag into an address: user+tag@domain.
+func PlusAddress(addr, tag string) string {
+	user, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	if i := strings.Index(user, "+"); i >= 0 {
+		user = user[:i]
+	}
+	return user + "+" + tag + "@" + domain
+}
+
+// Data is the template data of a request's letters.
+func Data(c store.Campaign, r store.Request, now time.Time) templates.Data {
+	loc := London()
+	day := now.In(loc)
+	d := templates.Data{
+		Authority: templates.Authority{
+			Name: r.Authority.Name, ShortName: r.Authority.ShortName, Email: r.ToAddress,
+			Jurisdiction: r.Authority.Jurisdiction, Tags: r.Authority.Tags,
+		},
+		Request:   templates.Request{Ref: r.Ref, Title: c.Title, AuthorityRef: r.AuthorityRef},
+		Campaign:  templates.Campaign{Slug: c.Slug, Title: c.Title},
+		Requester: templates.Requester{Name: c.RequesterName, Organisation: c.RequesterOrg, Email: c.RequesterEmail},
+		Today:     time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc),
+	}
+	if !r.SentAt.IsZero() {
+		s := r.SentAt.In(loc)
+		d.Request.SentOn = time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
+	}
+	return d
+}
+
+// FirstLetter writes a request's first letter, dated env.Now.
+func FirstLetter(c store.Campaign, r store.Request, env Env) (mailer.Letter, error) {
+	if strings.TrimSpace(c.RequesterName) == "" {
+		return mailer.Letter{}, errors.New("requester name is empty: a valid FOI request must state the applicant's name (FOIA s.8(1)(b))")
+	}
+	body, err := templates.Render(c.LetterName, c.Letter, Data(c, r, env.Now))
+	if err != nil {
+		return mailer.Letter{}, err
+	}
+	if !strings.HasSuffix(body, "\n") {
+		body += "\n"
+	}
+	l := mailer.Letter{
+		FromName: c.RequesterName, FromAddress: c.RequesterEmail, To: r.ToAddress,
+		Subject: Subject(r.Ref, c.Title, r.AuthorityRef), Body: body,
+		MessageID: r.MessageID, Date: env.Now.In(London()).Truncate(time.Second), Ref: r.Ref,
+	}
+	if env.PlusSecret != "" {
+		l.ReplyTo = PlusAddress(c.RequesterEmail, PlusTag(env.PlusSecret, r.Ref))
+	}
+	return l, nil
+}
+
+// Queue writes and stores the first letter of each draft request of the
+// campaign (at most limit if limit > 0): the raw bytes on disk first, then
+// the message row and outbox entry in one transaction. It returns how many
+// it queued. A request already queued is left alone, so a rerun never makes
+// a second first letter.
+func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int) (int, error) {
+	c, err := st.Campaign(ctx, slug)
+	if err != nil {
+		return 0, err
+	}
+	reqs, err := st.Requests(ctx, c.Slug)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range reqs {
+		if r.State != store.StateDraft {
+			continue
+		}
+		if limit > 0 && n >= limit {
+			break
+		}
+		l, err := FirstLetter(c, r, env)
+		if err != nil {
+			return n, fmt.Errorf("letter for %s: %w", r.Ref, err)
+		}
+		if err := Enqueue(ctx, st, r, store.StepLetter, l, env.Now); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				continue
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Enqueue stores one letter for the outbox: its exact bytes on disk, then
+// its row and outbox entry.
+func Enqueue(ctx context.Context, st *store.Store, r store.Request, step string, l mailer.Letter, now time.Time) error {
+	raw, err := mailer.Render(l)
+	if err != nil {
+		return err
+	}
+	sum, err := st.PutMail(raw)
+	if err != nil {
+		return fmt.Errorf("store letter %s: %w", r.Ref, err)
+	}
+	js, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	m := store.Message{
+		MessageID: l.MessageID, SHA256: sum, Size: int64(len(raw)), Subject: l.Subject,
+		From: l.FromAddress, To: l.To, Date: l.Date, InReplyTo: l.InReplyTo,
+		Refs: strings.Join(l.References, " "), BodyText: l.Body,
+	}
+	if _, err := st.Enqueue(ctx, r.ID, step, string(js), m, now); err != nil {
+		return fmt.Errorf("queue %s %s: %w", step, r.Ref, err)
+	}
+	return nil
+}

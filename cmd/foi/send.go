@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"foi/campaign"
+	"foi/config"
+	"foi/mailbox"
+	"foi/mailer"
+	"foi/store"
+)
+
+func (a *app) cmdSend(ctx context.Context, args []string) error {
+	fs := a.flags("send")
+	dry := fs.Bool("dry-run", false, "show what would be sent; send and store nothing")
+	limit := fs.Int("limit", 0, "send at most N letters")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("send SLUG [--dry-run] [--limit N]")
+	}
+	if *limit < 0 {
+		return usagef("--limit must not be negative")
+	}
+	cfg, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := st.Campaign(ctx, strings.ToUpper(pos[0]))
+	if err != nil {
+		return err
+	}
+	env, err := letterEnv(ctx, cfg.Requester.PlusAddressing, st, a.now())
+	if err != nil {
+		return err
+	}
+	if *dry {
+		return a.dryRun(ctx, st, c, env, *limit)
+	}
+	unlock, err := lockOutbox(cfg.DataDir())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	queued, err := campaign.Queue(ctx, st, c.Slug, env, *limit)
+	if err != nil {
+		return err
+	}
+	a.log.Info("queued", "campaign", c.Slug, "letters", queued)
+	ob := newOutbox(cfg, st, a)
+	sent := mailbox.NewSent(cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
+	defer sent.Close()
+	ob.Sent = sent
+	bar := isTerminal(a.stdout) && !a.json
+	if bar {
+		ob.Progress = func(s mailer.Summary, total int) { a.progress(s, total) }
+	}
+	sum, err := ob.Drain(ctx, c.Slug, *limit)
+	if bar {
+		fmt.Fprintln(a.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if a.json {
+		if sum.Failures == nil {
+			sum.Failures = []mailer.Failure{}
+		}
+		if err := a.printJSON(sum); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.stdout, "%s: %d sent (%d after a retry), %d failed, %d waiting to retry, %d in doubt\n",
+			c.Slug, sum.Sent, sum.Retried, sum.Failed, sum.Waiting, sum.InDoubt)
+		for _, f := range sum.Failures {
+			kind := "will retry"
+			if f.Final {
+				kind = "refused"
+			}
+			fmt.Fprintf(a.stdout, "  %s to %s %s: %s\n", f.Ref, f.To, kind, f.Reason)
+		}
+		if sum.Waiting > 0 {
+			fmt.Fprintln(a.stdout, "Run `foi send` again later to retry the letters still waiting.")
+		}
+		if sum.InDoubt > 0 {
+			fmt.Fprintln(a.stdout, "Letters in doubt were interrupted mid-send and the Sent folder could not be searched; they are not resent blind. Run `foi send` again when the mailbox is reachable.")
+		}
+	}
+	return nil
+}
+
+// newOutbox builds the outbox from the configuration.
+func newOutbox(cfg *config.Config, st *store.Store, a *app) *mailer.Outbox {
+	return &mailer.Outbox{
+		Store:         st,
+		Transport:     mailer.NewSMTP(cfg.SMTP, cfg.Dir),
+		SentCopy:      cfg.IMAP.SentCopy,
+		ProviderFiles: mailbox.ProviderFilesSent(cfg.SMTP.Host),
+		Rate:          cfg.SMTP.Rate,
+		Backoff:       cfg.SMTP.RetryBackoff,
+		BackoffMax:    cfg.SMTP.RetryMax,
+		MaxAttempts:   cfg.SMTP.MaxAttempts,
+		Now:           a.now,
+		Log:           a.log,
+	}
+}
+
+func (a *app) progress(s mailer.Summary, total int) {
+	done := s.Sent + s.Failed
+	width := 30
+	filled := 0
+	if total > 0 {
+		filled = done * width / total
+	}
+	fmt.Fprintf(a.stdout, "\r[%s%s] %d/%d sent, %d failed ", strings.Repeat("#", filled), strings.Repeat(".", width-filled), s.Sent, total, s.Failed)
+}
+
+// dryRun renders the letters that would be queued, checks them, and says
+// what would happen; it stores and sends nothing.
+func (a *app) dryRun(ctx context.Context, st *store.Store, c store.Campaign, env campaign.Env, limit int) error {
+	reqs, err := st.Requests(ctx, c.Slug)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Ref     string `json:"ref"`
+		To      string `json:"to"`
+		Subject string `json:"subject"`
+		Bytes   int    `json:"bytes"`
+	}
+	rows := []row{}
+	for _, r := range reqs {
+		if r.State != store.StateDraft && r.State != store.StateQueued {
+			continue
+		}
+		if limit > 0 && len(rows) >= limit {
+			break
+		}
+		raw, err := previewBytes(ctx, st, c, r, env)
+		if err != nil {
+			return err
+		}
+		l, _ := campaign.FirstLetter(c, r, env)
+		rows = append(rows, row{r.Ref, r.ToAddress, l.Subject, len(raw)})
+	}
+	if a.json {
+		return a.printJSON(map[string]any{"dry_run": true, "would_send": rows})
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REF\tTO\tSUBJECT")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Ref, r.To, r.Subject)
+	}
+	tw.Flush()
+	fmt.Fprintf(a.stdout, "Dry run: %d letters would be sent; nothing was stored or sent.\n", len(rows))
+	return nil
+}
+
+// statusRow is one line of `foi status`.
+type statusRow struct {
+	Ref       string    `json:"ref"`
+	Authority string    `json:"authority"`
+	State     string    `json:"state"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	Due       string    `json:"due,omitempty"`
+	DaysLeft  *int      `json:"working_days_left,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+func (a *app) cmdStatus(ctx context.Context, args []string) error {
+	fs := a.flags("status")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("status [SLUG]")
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	slug := ""
+	if len(pos) == 1 {
+		c, err := st.Campaign(ctx, strings.ToUpper(pos[0]))
+		if err != nil {
+			return err
+		}
+		slug = c.Slug
+	}
+	reqs, err := st.Requests(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if slug != "" && len(reqs) == 0 {
+		return errors.New("no requests")
+	}
+	outbox, err := st.Outbox(ctx, slug)
+	if err != nil {
+		return err
+	}
+	lastErr := map[string]string{}
+	for _, it := range outbox {
+		if it.LastError != "" && it.State != store.OutboxSent {
+			lastErr[it.Ref] = it.LastError
+		}
+	}
+	now := a.now()
+	rows := make([]statusRow, 0, len(reqs))
+	for _, r := range reqs {
+		row := statusRow{Ref: r.Ref, Authority: r.Authority.Name, State: string(r.State), SentAt: r.SentAt, LastError: lastErr[r.Ref]}
+		if !r.SentAt.IsZero() {
+			due := plainDue(r.SentAt)
+			row.Due = due.Format("2006-01-02")
+			left := workingDaysLeft(now, due)
+			row.DaysLeft = &left
+		}
+		rows = append(rows, row)
+	}
+	if a.json {
+		return a.printJSON(rows)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tLEFT")
+	for _, r := range rows {
+		sent, left := "-", "-"
+		if !r.SentAt.IsZero() {
+			sent = r.SentAt.In(campaign.London()).Format("2006-01-02 15:04")
+		}
+		if r.DaysLeft != nil {
+			switch d := *r.DaysLeft; {
+			case d < 0:
+				left = fmt.Sprintf("%d late", -d)
+			default:
+				left = fmt.Sprintf("%d", d)
+			}
+		}
+		state := r.State
+		if r.LastError != "" {
+			state += " (" + truncate(r.LastError, 40) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), state, sent, r.Due, left)
+	}
+	return tw.Flush()
+}
+
+func truncate(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

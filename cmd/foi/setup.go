@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"foi"
+	"foi/config"
+	"foi/mailbox"
+	"foi/mailer"
+	"foi/store"
+)
+
+func (a *app) cmdInit(ctx context.Context, args []string) error {
+	fs := a.flags("init")
+	force := fs.Bool("force", false, "overwrite an existing foi.yaml")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if err := a.setup(); err != nil {
+		return err
+	}
+	path := a.configPath()
+	if _, err := os.Stat(path); err == nil && !*force {
+		return fmt.Errorf("%s already exists; edit it, or run `foi init --force` to start again", path)
+	}
+	if err := os.WriteFile(path, foi.ConfigExample, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	dataDir := filepath.Join(filepath.Dir(path), config.Default().Storage.DataDir)
+	st, err := store.Open(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	st.Close()
+	fmt.Fprintf(a.stdout, "Wrote %s and the data folder %s.\n", path, dataDir)
+	fmt.Fprintf(a.stdout, "Next: edit the lines marked CHANGE ME, set FOI_SMTP_PASSWORD and FOI_IMAP_PASSWORD,\nthen run `foi check-config --connect`.\n")
+	return nil
+}
+
+func (a *app) cmdCheckConfig(ctx context.Context, args []string) error {
+	fs := a.flags("check-config")
+	connect := fs.Bool("connect", false, "log in to SMTP and IMAP")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	type result struct {
+		Server string `json:"server"`
+		OK     bool   `json:"ok"`
+		Said   string `json:"said"`
+	}
+	results := []result{}
+	if *connect {
+		smtp := mailer.NewSMTP(cfg.SMTP, cfg.Dir)
+		addr := fmt.Sprintf("smtp %s:%d (%s, auth %s)", cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.Security, cfg.SMTP.Auth)
+		if err := smtp.Dial(ctx); err != nil {
+			results = append(results, result{addr, false, err.Error()})
+		} else {
+			results = append(results, result{addr, true, "connected and logged in"})
+			smtp.Close()
+		}
+		addr = fmt.Sprintf("imap %s:%d (%s, auth %s)", cfg.IMAP.Host, cfg.IMAP.Port, cfg.IMAP.Security, cfg.IMAP.Auth)
+		c, err := mailbox.Dial(ctx, cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
+		if err != nil {
+			results = append(results, result{addr, false, err.Error()})
+		} else {
+			said := "logged in"
+			if sent, err := c.SentFolder(); err != nil {
+				said += "; " + err.Error()
+			} else {
+				said += "; Sent folder: " + sent
+			}
+			results = append(results, result{addr, true, said})
+			c.Logout()
+		}
+	}
+	failed := false
+	for _, r := range results {
+		failed = failed || !r.OK
+	}
+	if a.json {
+		json.NewEncoder(a.stdout).Encode(map[string]any{"config": a.configPath(), "valid": true, "connections": results})
+	} else {
+		fmt.Fprintf(a.stdout, "%s: valid\n", a.configPath())
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		for _, r := range results {
+			status := "OK"
+			if !r.OK {
+				status = "FAILED"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Server, status, r.Said)
+		}
+		tw.Flush()
+	}
+	if failed {
+		return errors.New("a server could not be reached or refused the login (see above)")
+	}
+	return nil
+}
+
+// exists reports whether path exists.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// State is where a request stands (SPEC section 3). Overdue and very
+// overdue are derived from dates, never stored.
+type State string
+
+// The states of a request, in lifecycle order, then the side states.
+const (
+	StateDraft                 State = "draft"
+	StateQueued                State = "queued"
+	StateSent                  State = "sent"
+	StateAcknowledged          State = "acknowledged"
+	StateAwaitingClarification State = "awaiting_clarification"
+	StateExtended              State = "extended"
+	StateResponded             State = "responded"
+	StateSuccessful            State = "successful"
+	StatePartiallySuccessful   State = "partially_successful"
+	StateRefused               State = "refused"
+	StateNotHeld               State = "not_held"
+	StateReviewRequested       State = "internal_review_requested"
+	StateReviewAnswered        State = "internal_review_answered"
+	StateICOReady              State = "ico_complaint_ready"
+	StateICOFiled              State = "ico_complaint_filed"
+	StateClosed                State = "closed"
+	StateDeliveryFailed        State = "delivery_failed"
+	StateWithdrawn             State = "withdrawn"
+)
+
+// States lists every state.
+var States = []State{
+	StateDraft, StateQueued, StateSent, StateAcknowledged, StateAwaitingClarification,
+	StateExtended, StateResponded, StateSuccessful, StatePartiallySuccessful, StateRefused,
+	StateNotHeld, StateReviewRequested, StateReviewAnswered, StateICOReady, StateICOFiled,
+	StateClosed, StateDeliveryFailed, StateWithdrawn,
+}
+
+// ParseState reads a state name, naming the valid ones on error.
+func ParseState(s string) (State, error) {
+	for _, st := range States {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	names := make([]string, len(States))
+	for i, st := range States {
+		names[i] = string(st)
+	}
+	return "", fmt.Errorf("unknown state %q; valid states: %s", s, strings.Join(names, ", "))
+}
+
+// Campaign is one letter sent to a set of authorities.
+type Campaign struct {
+	ID             int64     `json:"id"`
+	Slug           string    `json:"slug"`
+	Title          string    `json:"title"`
+	LetterName     string    `json:"letter_name"`
+	Letter         string    `json:"-"`
+	Selector       string    `json:"selector"`
+	Law            string    `json:"law,omitempty"`
+	RequesterName  string    `json:"requester_name"`
+	RequesterOrg   string    `json:"requester_organisation,omitempty"`
+	RequesterEmail string    `json:"requester_email"`
+	CreatedAt      time.Time `json:"created_at"`
+	Requests       int       `json:"requests"`
+}
+
+// NewRequest is one request to create with its campaign.
+type NewRequest struct {
+	AuthorityID int64
+	Seq         int
+	Ref         string
+	ToAddress   string
+	MessageID   string
+}
+
+// Request is one campaign × one authority, with what is needed to show it.
+type Request struct {
+	ID           int64     `json:"-"`
+	CampaignID   int64     `json:"-"`
+	Campaign     string    `json:"campaign"`
+	Ref          string    `json:"ref"`
+	Seq          int       `json:"-"`
+	State        State     `json:"state"`
+	Authority    Authority `json:"authority"`
+	ToAddress    string    `json:"to"`
+	MessageID    string    `json:"message_id"`
+	AuthorityRef string    `json:"authority_ref,omitempty"`
+	SentAt       time.Time `json:"sent_at,omitzero"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// CreateCampaign stores a campaign and its requests (state draft, with an
+// event each) in one transaction.
+func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewRequest, now time.Time) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, title, letter_name, letter, selector, law,
+			requester_name, requester_org, requester_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Title, c.LetterName, c.Letter, c.Selector, c.Law,
+			c.RequesterName, c.RequesterOrg, c.RequesterEmail, formatTime(now))
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return fmt.Errorf("campaign %s: %w", c.Slug, ErrExists)
+			}
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, r := range reqs {
+			res, err := tx.ExecContext(ctx, `INSERT INTO requests (campaign_id, authority_id, seq, ref, state,
+				to_address, message_id, updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, r.AuthorityID, r.Seq, r.Ref, StateDraft, r.ToAddress, r.MessageID, formatTime(now), formatTime(now))
+			if err != nil {
+				return fmt.Errorf("create request %s: %w", r.Ref, err)
+			}
+			rid, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if err := addEvent(ctx, tx, Event{RequestID: rid, At: now, Kind: "created", Actor: "user",
+				Detail: "request created in campaign " + c.Slug}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+const campaignCols = `c.id, c.slug, c.title, c.letter_name, c.letter, c.selector, c.law,
+	c.requester_name, c.requester_org, c.requester_email, c.created_at,
+	(SELECT count(*) FROM requests r WHERE r.campaign_id = c.id)`
+
+func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	var created sql.NullString
+	err := sc.Scan(&c.ID, &c.Slug, &c.Title, &c.LetterName, &c.Letter, &c.Selector, &c.Law,
+		&c.RequesterName, &c.RequesterOrg, &c.RequesterEmail, &created, &c.Requests)
+	c.CreatedAt = parseTime(created)
+	return c, err
+}
+
+// Campaign returns the campaign with this slug.
+func (s *Store) Campaign(ctx context.Context, slug string) (Campaign, error) {
+	c, err := scanCampaign(s.db.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM campaigns c WHERE c.slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("campaign %s: %w", slug, ErrNotFound)
+	}
+	return c, err
+}
+
+// Campaigns lists every campaign, oldest first.
+func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignCols+` FROM campaigns c ORDER BY c.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}
+
+const requestCols = `r.id, r.campaign_id, c.slug, r.ref, r.seq, r.state, r.to_address, r.message_id,
+	r.authority_ref, r.sent_at, r.updated_at,
+	a.id, a.name, a.short_name, a.email, a.jurisdiction, a.notes,
+	coalesce((SELECT group_concat(tag, ';') FROM (SELECT tag FROM authority_tags t WHERE t.authority_id = a.id ORDER BY tag)), '')`
+
+const requestFrom = ` FROM requests r JOIN campaigns c ON c.id = r.campaign_id JOIN authorities a ON a.id = r.authority_id `
+
+func scanRequest(sc interface{ Scan(...any) error }) (Request, error) {
+	var r Request
+	var sent, updated sql.NullString
+	var tags string
+	err := sc.Scan(&r.ID, &r.CampaignID, &r.Campaign, &r.Ref, &r.Seq, &r.State, &r.ToAddress, &r.MessageID,
+		&r.AuthorityRef, &sent, &updated,
+		&r.Authority.ID, &r.Authority.Name, &r.Authority.ShortName, &r.Authority.Email,
+		&r.Authority.Jurisdiction, &r.Authority.Notes, &tags)
+	r.SentAt, r.UpdatedAt = parseTime(sent), parseTime(updated)
+	r.Authority.Tags = []string{}
+	if tags != "" {
+		r.Authority.Tags = strings.Split(tags, ";")
+	}
+	return r, err
+}
+
+// Requests lists the requests of a campaign (all campaigns if slug is ""),
+// in reference order.
+func (s *Store) Requests(ctx context.Context, slug string) ([]Request, error) {
+	q := `SELECT ` + requestCols + requestFrom
+	var args []any
+	if slug != "" {
+		q += ` WHERE c.slug = ?`
+		args = append(args, slug)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY c.id, r.seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, r)
+	}
+	return list, rows.Err()
+}
+
+// Request returns one request by its reference (case-insensitive).
+func (s *Store) Request(ctx context.Context, ref string) (Request, error) {
+	r, err := scanRequest(s.db.QueryRowContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE r.ref = ?`, strings.ToUpper(ref)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("request %s: %w", ref, ErrNotFound)
+	}
+	return r, err
+}
+
+// SetState moves a request to a new state and records why, as one event.
+func (s *Store) SetState(ctx context.Context, ref string, to State, actor, note string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return setState(ctx, tx, ref, to, actor, note, now)
+	})
+}
+
+func setState(ctx context.Context, tx *sql.Tx, ref string, to State, actor, note string, now time.Time) error {
+	var id int64
+	var from State
+	err := tx.QueryRowContext(ctx, `SELECT id, state FROM requests WHERE ref = ?`, ref).Scan(&id, &from)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("request %s: %w", ref, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if from == to {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = ?, updated_at = ? WHERE id = ?`, to, formatTime(now), id); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%s → %s", from, to)
+	if note != "" {
+		detail += ": " + note
+	}
+	return addEvent(ctx, tx, Event{RequestID: id, At: now, Kind: "state", Actor: actor, Detail: detail})
+}

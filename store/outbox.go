@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Event is one line of a request's append-only history.
+type Event struct {
+	ID        int64     `json:"id"`
+	RequestID int64     `json:"-"`
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"`
+	Actor     string    `json:"actor"`
+	Detail    string    `json:"detail,omitempty"`
+	MessageID int64     `json:"message,omitempty"`
+}
+
+func addEvent(ctx context.Context, tx *sql.Tx, e Event) error {
+	var msg any
+	if e.MessageID != 0 {
+		msg = e.MessageID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (request_id, at, kind, actor, detail, message_id)
+		VALUES (?, ?, ?, ?, ?, ?)`, e.RequestID, formatTime(e.At), e.Kind, e.Actor, e.Detail, msg)
+	if err != nil {
+		return fmt.Errorf("record event %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// AddEvent appends one event.
+func (s *Store) AddEvent(ctx context.Context, e Event) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return addEvent(ctx, tx, e) })
+}
+
+// Events returns a request's history, oldest first.
+func (s *Store) Events(ctx context.Context, requestID int64) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, request_id, at, kind, actor, detail, coalesce(message_id, 0)
+		FROM events WHERE request_id = ? ORDER BY id`, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Event
+	for rows.Next() {
+		var e Event
+		var at sql.NullString
+		if err := rows.Scan(&e.ID, &e.RequestID, &at, &e.Kind, &e.Actor, &e.Detail, &e.MessageID); err != nil {
+			return nil, err
+		}
+		e.At = parseTime(at)
+		list = append(list, e)
+	}
+	return list, rows.Err()
+}
+
+// Message is the parsed columns of one stored mail; its exact bytes are on
+// disk under its SHA-256.
+type Message struct {
+	ID        int64     `json:"id"`
+	RequestID int64     `json:"-"`
+	Direction string    `json:"direction"`
+	MessageID string    `json:"message_id"`
+	SHA256    string    `json:"sha256"`
+	Size      int64     `json:"size"`
+	Subject   string    `json:"subject"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Date      time.Time `json:"date,omitzero"`
+	InReplyTo string    `json:"in_reply_to,omitempty"`
+	Refs      string    `json:"references,omitempty"`
+	BodyText  string    `json:"-"`
+	Kind      string    `json:"kind,omitempty"`
+	MatchRule string    `json:"match_rule,omitempty"`
+	LowConf   bool      `json:"low_confidence,omitempty"`
+	Flags     string    `json:"flags,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, error) {
+	var req any
+	if m.RequestID != 0 {
+		req = m.RequestID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages (request_id, direction, message_id, sha256, size,
+		subject, from_addr, to_addr, date, in_reply_to, refs, body_text, kind, match_rule, low_confidence,
+		flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		req, m.Direction, m.MessageID, m.SHA256, m.Size, m.Subject, m.From, m.To, nullTime(m.Date),
+		m.InReplyTo, m.Refs, m.BodyText, m.Kind, m.MatchRule, m.LowConf, m.Flags, formatTime(now))
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return 0, fmt.Errorf("message %s: %w", m.MessageID, ErrExists)
+		}
+		return 0, fmt.Errorf("insert message %s: %w", m.MessageID, err)
+	}
+	return res.LastInsertId()
+}
+
+// Outbox states.
+const (
+	OutboxPending    = "pending"
+	OutboxSending    = "sending"
+	OutboxSent       = "sent"
+	OutboxTempFailed = "temp_failed"
+	OutboxFailed     = "failed"
+)
+
+// StepLetter is the outbox step of a request's first letter.
+const StepLetter = "letter"
+
+// OutboxItem is one letter in the outbox with what sending it needs.
+type OutboxItem struct {
+	ID            int64     `json:"id"`
+	RequestID     int64     `json:"-"`
+	Ref           string    `json:"ref"`
+	Campaign      string    `json:"campaign"`
+	Step          string    `json:"step"`
+	State         string    `json:"state"`
+	Attempts      int       `json:"attempts"`
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	LastError     string    `json:"last_error,omitempty"`
+	SentAt        time.Time `json:"sent_at,omitzero"`
+	SentCopy      string    `json:"sent_copy,omitempty"`
+	Letter        string    `json:"-"`
+	MessageRowID  int64     `json:"-"`
+	MessageID     string    `json:"message_id"`
+	SHA256        string    `json:"sha256"`
+	From          string    `json:"from"`
+	To            string    `json:"to"`
+}
+
+// Enqueue stores an outgoing message's row and its outbox entry, records the
+// event and moves a draft request to queued, all in one transaction. The
+// message's bytes must already be on disk (PutMail). A second letter for the
+// same non-empty step of a request is refused with ErrExists.
+func (s *Store) Enqueue(ctx context.Context, requestID int64, step, letter string, m Message, now time.Time) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		m.RequestID, m.Direction, m.Kind = requestID, "out", step
+		mid, err := insertMessage(ctx, tx, m, now)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (request_id, message_id, step, letter, state, next_attempt_at,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			requestID, mid, step, letter, OutboxPending, formatTime(now), formatTime(now), formatTime(now))
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return fmt.Errorf("outbox step %s: %w", step, ErrExists)
+			}
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			StateQueued, formatTime(now), requestID, StateDraft); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: "queued", Actor: "foi",
+			Detail: fmt.Sprintf("%s queued as %s", step, m.MessageID), MessageID: mid})
+	})
+	return id, err
+}
+
+const outboxCols = `o.id, o.request_id, r.ref, c.slug, o.step, o.state, o.attempts, o.next_attempt_at,
+	o.last_error, o.sent_at, o.sent_copy, o.letter, m.id, m.message_id, m.sha256, m.from_addr, m.to_addr`
+
+const outboxFrom = ` FROM outbox o JOIN requests r ON r.id = o.request_id JOIN campaigns c ON c.id = r.campaign_id
+	JOIN messages m ON m.id = o.message_id `
+
+func (s *Store) queryOutbox(ctx context.Context, where string, args ...any) ([]OutboxItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+outboxCols+outboxFrom+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []OutboxItem
+	for rows.Next() {
+		var o OutboxItem
+		var next, sent sql.NullString
+		if err := rows.Scan(&o.ID, &o.RequestID, &o.Ref, &o.Campaign, &o.Step, &o.State, &o.Attempts, &next,
+			&o.LastError, &sent, &o.SentCopy, &o.Letter, &o.MessageRowID, &o.MessageID, &o.SHA256, &o.From, &o.To); err != nil {
+			return nil, err
+		}
+		o.NextAttemptAt, o.SentAt = parseTime(next), parseTime(sent)
+		list = append(list, o)
+	}
+	return list, rows.Err()
+}
+
+// Outbox lists a campaign's outbox (every campaign if slug is "") in order.
+func (s *Store) Outbox(ctx context.Context, slug string) ([]OutboxItem, error) {
+	if slug == "" {
+		return s.queryOutbox(ctx, `ORDER BY o.id`)
+	}
+	return s.queryOutbox(ctx, `WHERE c.slug = ? ORDER BY o.id`, slug)
+}
+
+// OutboxItem returns one outbox entry.
+func (s *Store) OutboxItem(ctx context.Context, id int64) (OutboxItem, error) {
+	list, err := s.queryOutbox(ctx, `WHERE o.id = ?`, id)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	if len(list) == 0 {
+		return OutboxItem{}, fmt.Errorf("outbox %d: %w", id, ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// Claim marks a pending or temporarily failed entry as sending, counting
+// the attempt. It is committed before the SMTP transaction starts, so that
+// after a crash the entry is known to be in doubt. ErrConflict means the
+// entry was not waiting to be sent.
+func (s *Store) Claim(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ?
+		WHERE id = ? AND state IN (?, ?)`, OutboxSending, formatTime(now), id, OutboxPending, OutboxTempFailed)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("claim outbox %d: %w", id, ErrConflict)
+	}
+	return nil
+}
+
+// MarkSent records a delivered letter: the outbox entry, the request's
+// delivery time (and state, for the first letter) and the event, at once.
+func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, how string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var reqID, msgID int64
+		var step, state string
+		err := tx.QueryRowContext(ctx, `SELECT request_id, message_id, step, state FROM outbox WHERE id = ?`, id).
+			Scan(&reqID, &msgID, &step, &state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("outbox %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if state == OutboxSent {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, sent_at = ?, last_error = '', updated_at = ?
+			WHERE id = ?`, OutboxSent, formatTime(at), formatTime(at), id); err != nil {
+			return err
+		}
+		if step == StepLetter {
+			if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = CASE WHEN state IN (?, ?) THEN ? ELSE state END,
+				sent_at = coalesce(sent_at, ?), updated_at = ? WHERE id = ?`,
+				StateDraft, StateQueued, StateSent, formatTime(at), formatTime(at), reqID); err != nil {
+				return err
+			}
+		}
+		detail := step + " sent"
+		if how != "" {
+			detail += " (" + how + ")"
+		}
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: at, Kind: "sent", Actor: "foi", Detail: detail, MessageID: msgID})
+	})
+}
+
+// MarkTempFailed records a temporary failure and when to try again.
+func (s *Store) MarkTempFailed(ctx context.Context, id int64, reason string, next, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var reqID int64
+		if err := tx.QueryRowContext(ctx, `SELECT request_id FROM outbox WHERE id = ?`, id).Scan(&reqID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ?
+			WHERE id = ?`, OutboxTempFailed, reason, formatTime(next), formatTime(now), id); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "send_deferred", Actor: "foi",
+			Detail: fmt.Sprintf("temporary failure, retry at %s: %s", next.UTC().Format(time.RFC3339), reason)})
+	})
+}
+
+// MarkFailed records a permanent failure: the entry is never retried and
+// the request goes to delivery_failed with the server's words.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var reqID int64
+		var ref string
+		if err := tx.QueryRowContext(ctx, `SELECT o.request_id, r.ref FROM outbox o JOIN requests r ON r.id = o.request_id
+			WHERE o.id = ?`, id).Scan(&reqID, &ref); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+			OutboxFailed, reason, formatTime(now), id); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "send_failed", Actor: "foi", Detail: reason}); err != nil {
+			return err
+		}
+		return setState(ctx, tx, ref, StateDeliveryFailed, "foi", "refused at SMTP: "+reason, now)
+	})
+}
+
+// SetSentCopy records what became of the copy in the Sent folder
+// ("appended", "found", "skipped", or an error text to retry later).
+func (s *Store) SetSentCopy(ctx context.Context, id int64, v string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_copy = ? WHERE id = ?`, v, id)
+	return err
+}
