@@ -181,7 +181,7 @@ func (c *Conn) HasMessageID(folder, messageID string) (bool, error) {
 	if _, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		return false, fmt.Errorf("examine %s: %w", folder, err)
 	}
-	defer c.Unselect().Wait()
+	defer func() { c.Unselect().Wait() }()
 	data, err := c.UIDSearch(&imap.SearchCriteria{
 		Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: messageID}},
 	}, nil).Wait()
