@@ -53,10 +53,10 @@ const (
 // callers hold the data folder's outbox lock so that two processes never
 // drain the same queue.
 type Outbox struct {
-	Store      *store.Store
-	Transport  Transport
-	Sent       SentFolder // nil: no Sent folder checks or copies
-	SentCopy   string
+	Store     *store.Store
+	Transport Transport
+	Sent      SentFolder // nil: no Sent folder checks or copies
+	SentCopy  string
 	// ProviderFiles says the provider files its own copy of what is sent
 	// through it (Gmail, Microsoft 365), so auto appends none.
 	ProviderFiles bool
