@@ -32,6 +32,7 @@ type env struct {
 type envOptions struct {
 	fileSent bool
 	sentCopy string
+	rate     string
 	extra    string // appended to the config
 }
 
@@ -52,6 +53,9 @@ func (e *env) writeConfig(o envOptions) {
 	if o.sentCopy == "" {
 		o.sentCopy = "always"
 	}
+	if o.rate == "" {
+		o.rate = "0s"
+	}
 	if err := os.WriteFile(filepath.Join(e.dir, "password"), []byte(e.mail.Password+"\n"), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -66,7 +70,7 @@ smtp:
   username: %q
   password_file: password
   ca_file: %q
-  rate: 0s
+  rate: %s
   retry_backoff: 20ms
   retry_max: 100ms
   max_attempts: 5
@@ -82,7 +86,7 @@ imap:
   sent_copy: %s
 storage:
   data_dir: data
-%s`, e.mail.User, e.mail.SMTPPort(), e.mail.User, e.mail.CAFile, e.mail.IMAPPort(), e.mail.User, e.mail.CAFile, o.sentCopy, o.extra)
+%s`, e.mail.User, e.mail.SMTPPort(), e.mail.User, e.mail.CAFile, o.rate, e.mail.IMAPPort(), e.mail.User, e.mail.CAFile, o.sentCopy, o.extra)
 	if err := os.WriteFile(e.cfg, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
