@@ -94,8 +94,10 @@ type Request struct {
 	ToAddress    string    `json:"to"`
 	MessageID    string    `json:"message_id"`
 	AuthorityRef string    `json:"authority_ref,omitempty"`
-	SentAt       time.Time `json:"sent_at,omitzero"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// Law is the campaign's law if it sets one, else the authority's.
+	Law       string    `json:"law"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // CreateCampaign stores a campaign and its requests (state draft, with an
@@ -178,7 +180,7 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 }
 
 const requestCols = `r.id, r.campaign_id, c.slug, r.ref, r.seq, r.state, r.to_address, r.message_id,
-	r.authority_ref, r.sent_at, r.updated_at,
+	r.authority_ref, r.sent_at, r.updated_at, CASE WHEN c.law <> '' THEN c.law ELSE a.jurisdiction END,
 	a.id, a.name, a.short_name, a.email, a.jurisdiction, a.notes,
 	coalesce((SELECT group_concat(tag, ';') FROM (SELECT tag FROM authority_tags t WHERE t.authority_id = a.id ORDER BY tag)), '')`
 
@@ -189,7 +191,7 @@ func scanRequest(sc interface{ Scan(...any) error }) (Request, error) {
 	var sent, updated sql.NullString
 	var tags string
 	err := sc.Scan(&r.ID, &r.CampaignID, &r.Campaign, &r.Ref, &r.Seq, &r.State, &r.ToAddress, &r.MessageID,
-		&r.AuthorityRef, &sent, &updated,
+		&r.AuthorityRef, &sent, &updated, &r.Law,
 		&r.Authority.ID, &r.Authority.Name, &r.Authority.ShortName, &r.Authority.Email,
 		&r.Authority.Jurisdiction, &r.Authority.Notes, &tags)
 	r.SentAt, r.UpdatedAt = parseTime(sent), parseTime(updated)
@@ -237,7 +239,7 @@ func (s *Store) Request(ctx context.Context, ref string) (Request, error) {
 // SetState moves a request to a new state and records why, as one event.
 func (s *Store) SetState(ctx context.Context, ref string, to State, actor, note string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return setState(ctx, tx, ref, to, actor, note, now)
+		return setState(ctx, tx, strings.ToUpper(ref), to, actor, note, now)
 	})
 }
 

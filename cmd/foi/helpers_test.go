@@ -215,3 +215,12 @@ func waitFor(t *testing.T, d time.Duration, what string, f func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -8,8 +8,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"foi/calendar"
 	"foi/campaign"
 	"foi/config"
+	"foi/deadline"
 	"foi/mailbox"
 	"foi/mailer"
 	"foi/store"
@@ -215,13 +217,15 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		}
 	}
 	now := a.now()
+	cal := calendar.New()
 	rows := make([]statusRow, 0, len(reqs))
 	for _, r := range reqs {
 		row := statusRow{Ref: r.Ref, Authority: r.Authority.Name, State: string(r.State), SentAt: r.SentAt, LastError: lastErr[r.Ref]}
 		if !r.SentAt.IsZero() {
-			due := plainDue(r.SentAt)
-			row.Due = due.Format("2006-01-02")
-			left := workingDaysLeft(now, due)
+			law := calendar.Law(r.Law)
+			d := deadline.Compute(cal, deadline.Input{Law: law, Tags: r.Authority.Tags, Delivered: r.SentAt})
+			row.Due = d.Due.String()
+			left := deadline.DaysLeft(cal, law, d.Due, now)
 			row.DaysLeft = &left
 		}
 		rows = append(rows, row)

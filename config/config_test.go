@@ -1,0 +1,152 @@
+package config
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func example(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestExampleLoads(t *testing.T) {
+	if _, err := Parse(example(t)); err != nil {
+		t.Fatalf("config.example.yaml does not load: %v", err)
+	}
+}
+
+// TestExampleDocumentsEveryKey walks the Config type and checks that each
+// yaml key appears in config.example.yaml with a comment above it.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	text := string(example(t))
+	var walk func(reflect.Type, string)
+	walk = func(typ reflect.Type, prefix string) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")
+			if tag[0] == "-" {
+				continue
+			}
+			if len(tag) > 1 && tag[1] == "inline" {
+				walk(f.Type, prefix)
+				continue
+			}
+			if !strings.Contains(text, "\n"+prefix+tag[0]+":") {
+				t.Errorf("config.example.yaml does not mention %s%s", prefix, tag[0])
+			}
+			if f.Type.Kind() == reflect.Struct && f.Type.Name() != "Duration" {
+				walk(f.Type, prefix+"  ")
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+}
+
+func TestUnknownKeyIsNamed(t *testing.T) {
+	cfg := strings.Replace(string(example(t)), "  folder: INBOX", "  folder: INBOX\n  foldr: Archive", 1)
+	_, err := Parse([]byte(cfg))
+	if err == nil || !strings.Contains(err.Error(), `field foldr not found`) {
+		t.Fatalf("Parse with an unknown key = %v, want an error naming foldr", err)
+	}
+}
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	cfg := `
+requester:
+  name: ""
+  email: "not an address"
+smtp:
+  host: smtp.example.org
+  port: 70000
+  security: none
+  auth: plain
+  username: u
+  password_env: P
+imap:
+  host: ""
+  sent_copy: sometimes
+schedule:
+  window_start: "17:00"
+  window_end: "09:00"
+  first_chaser: maybe
+  ico_complaint: auto
+web:
+  listen: "0.0.0.0:8025"
+`
+	_, err := Parse([]byte(cfg))
+	var p Problems
+	if err == nil {
+		t.Fatal("Parse succeeded, want problems")
+	}
+	p, ok := err.(Problems)
+	if !ok {
+		t.Fatalf("error %T %v, want Problems", err, err)
+	}
+	for _, want := range []string{"requester.name", "requester.email", "smtp.port", "smtp.security: none would send the password",
+		"imap.host", "imap.sent_copy", "schedule.window_end", "schedule.first_chaser", "schedule.ico_complaint", "web.listen", "imap: set password_env"} {
+		found := false
+		for _, msg := range p {
+			found = found || strings.Contains(msg, want)
+		}
+		if !found {
+			t.Errorf("problems %q do not mention %q", p, want)
+		}
+	}
+}
+
+func TestPlainTextAllowedToLoopbackOnly(t *testing.T) {
+	for host, ok := range map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true, "mail.example.org": false} {
+		cfg, err := Parse(example(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.SMTP.Host, cfg.SMTP.Security = host, "none"
+		err = cfg.Validate()
+		if (err == nil) != ok {
+			t.Errorf("security none to %s: err = %v, want allowed %v", host, err, ok)
+		}
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "pw"), []byte("s3cret\n"), 0o600)
+	ctx := context.Background()
+	s := Server{Auth: "plain", PasswordFile: "pw"}
+	if got, err := s.Secret(ctx, dir); err != nil || got != "s3cret" {
+		t.Errorf("password_file: %q, %v", got, err)
+	}
+	t.Setenv("FOI_TEST_PW", "from-env")
+	s = Server{Auth: "plain", PasswordEnv: "FOI_TEST_PW"}
+	if got, err := s.Secret(ctx, dir); err != nil || got != "from-env" {
+		t.Errorf("password_env: %q, %v", got, err)
+	}
+	s = Server{Auth: "plain", PasswordEnv: "FOI_TEST_UNSET_VAR"}
+	if _, err := s.Secret(ctx, dir); err == nil || !strings.Contains(err.Error(), "FOI_TEST_UNSET_VAR") {
+		t.Errorf("unset env: %v, want an error naming it", err)
+	}
+	s = Server{Auth: "xoauth2", TokenCommand: "echo tok-123"}
+	if got, err := s.Secret(ctx, dir); err != nil || got != "tok-123" {
+		t.Errorf("token_command: %q, %v", got, err)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]ByteSize{"50MB": 50 << 20, "512KB": 512 << 10, "1GB": 1 << 30, "1234": 1234} {
+		if got, err := ParseByteSize(in); err != nil || got != want {
+			t.Errorf("ParseByteSize(%q) = %d, %v, want %d", in, got, err, want)
+		}
+	}
+	if _, err := ParseByteSize("lots"); err == nil {
+		t.Error("ParseByteSize(lots) succeeded")
+	}
+}
