@@ -42,6 +42,9 @@ Campaigns:
   send SLUG [--dry-run] [--limit N]     send the campaign's letters
   status [SLUG]                         each request's state, sent time and due date
 
+Trying it out:
+  demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
+
 Global flags (before or after the command):
   --config FILE   configuration file (default foi.yaml, or $FOI_CONFIG)
   --now TIME      act as if it were TIME (2026-03-02 or 2026-03-02T10:00, Europe/London)
@@ -123,6 +126,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdSend(ctx, rest)
 	case "status":
 		return a.cmdStatus(ctx, rest)
+	case "demo":
+		return a.cmdDemo(ctx, rest)
 	default:
 		return usagef("unknown command %q", cmd)
 	}
