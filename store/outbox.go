@@ -80,6 +80,14 @@ type Message struct {
 	LowConf   bool      `json:"low_confidence,omitempty"`
 	Flags     string    `json:"flags,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+
+	// Set for received messages.
+	Folder         string `json:"folder,omitempty"`
+	UID            uint32 `json:"uid,omitempty"`
+	Classification string `json:"-"`
+	Suggestions    string `json:"-"`
+	MatchEvidence  string `json:"match_evidence,omitempty"`
+	Unmatched      bool   `json:"unmatched,omitempty"`
 }
 
 func insertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, error) {

@@ -40,7 +40,14 @@ Campaigns:
   campaign preview SLUG [REF]           print exactly the bytes that would be sent
   campaign list                         list campaigns
   send SLUG [--dry-run] [--limit N]     send the campaign's letters
-  status [SLUG]                         each request's state, sent time and due date
+  status [SLUG]                         each request's state, sent time, due date, last reply
+Replies:
+  sync                                  fetch and file new mail once
+  show REF                              a request's thread: letters, replies, attachments, events
+  mark REF STATE [--note T]             confirm what a reply was (successful, refused, ...)
+  unmatched                             replies that could not be filed, with suggestions
+  assign MESSAGE REF                    file an unmatched reply by hand
+  attachments REF [--out DIR]           list (and save) a request's files
 
 Trying it out:
   demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
@@ -128,6 +135,18 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdStatus(ctx, rest)
 	case "demo":
 		return a.cmdDemo(ctx, rest)
+	case "sync":
+		return a.cmdSync(ctx, rest)
+	case "show":
+		return a.cmdShow(ctx, rest)
+	case "mark":
+		return a.cmdMark(ctx, rest)
+	case "assign":
+		return a.cmdAssign(ctx, rest)
+	case "unmatched":
+		return a.cmdUnmatched(ctx, rest)
+	case "attachments":
+		return a.cmdAttachments(ctx, rest)
 	default:
 		return usagef("unknown command %q", cmd)
 	}

@@ -175,6 +175,14 @@ type statusRow struct {
 	Due       string    `json:"due,omitempty"`
 	DaysLeft  *int      `json:"working_days_left,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
+	LastReply *replyRef `json:"last_reply,omitempty"`
+}
+
+// replyRef is the latest reply of a request, for `foi status`.
+type replyRef struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+	From string    `json:"from"`
 }
 
 func (a *app) cmdStatus(ctx context.Context, args []string) error {
@@ -228,13 +236,33 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 			left := deadline.DaysLeft(cal, law, d.Due, now)
 			row.DaysLeft = &left
 		}
+		thread, err := st.Thread(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range thread {
+			if m.Direction == "in" {
+				at := m.Date
+				if at.IsZero() {
+					at = m.CreatedAt
+				}
+				row.LastReply = &replyRef{At: at, Kind: m.Kind, From: m.From}
+			}
+		}
 		rows = append(rows, row)
+	}
+	unmatched, err := st.Unmatched(ctx)
+	if err != nil {
+		return err
 	}
 	if a.json {
 		return a.printJSON(rows)
 	}
+	if len(unmatched) > 0 {
+		defer fmt.Fprintf(a.stdout, "\n%d replies could not be filed: see `foi unmatched`.\n", len(unmatched))
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tLEFT")
+	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tLEFT\tLAST REPLY")
 	for _, r := range rows {
 		sent, left := "-", "-"
 		if !r.SentAt.IsZero() {
@@ -252,7 +280,11 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		if r.LastError != "" {
 			state += " (" + truncate(r.LastError, 40) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), state, sent, r.Due, left)
+		last := "-"
+		if r.LastReply != nil {
+			last = r.LastReply.At.In(campaign.London()).Format("2006-01-02") + " " + r.LastReply.Kind
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), state, sent, r.Due, left, last)
 	}
 	return tw.Flush()
 }

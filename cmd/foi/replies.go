@@ -1,0 +1,413 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"foi/config"
+	"foi/inbox"
+	"foi/store"
+)
+
+// newWatcher builds the mailbox watcher from the configuration.
+func newWatcher(ctx context.Context, cfg *config.Config, st *store.Store, a *app) (*inbox.Watcher, error) {
+	proc := &inbox.Processor{Store: st, Now: a.now, Log: a.log}
+	if cfg.Requester.PlusAddressing {
+		secret, err := st.Secret(ctx, "plus-address")
+		if err != nil {
+			return nil, err
+		}
+		proc.PlusSecret = secret
+	}
+	return &inbox.Watcher{Cfg: cfg.IMAP, Dir: cfg.Dir, Proc: proc, Store: st, Log: a.log}, nil
+}
+
+func (a *app) cmdSync(ctx context.Context, args []string) error {
+	fs := a.flags("sync")
+	if pos, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(pos) != 0 {
+		return usagef("sync takes no arguments")
+	}
+	cfg, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w, err := newWatcher(ctx, cfg, st, a)
+	if err != nil {
+		return err
+	}
+	stats, err := w.Sync(ctx)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", cfg.IMAP.Folder, err)
+	}
+	if a.json {
+		return a.printJSON(stats)
+	}
+	fmt.Fprintf(a.stdout, "%s: %d new, %d filed, %d unmatched, %d not ours (left in the mailbox), %d already stored\n",
+		cfg.IMAP.Folder, stats.Seen, stats.Filed, stats.Unmatched, stats.Ignored, stats.Duplicate)
+	if stats.Unmatched > 0 {
+		fmt.Fprintln(a.stdout, "See `foi unmatched` and file them with `foi assign MESSAGE REF`.")
+	}
+	return nil
+}
+
+// threadItem is one line of a request's thread: a message or an event.
+type threadItem struct {
+	At          time.Time          `json:"at"`
+	Type        string             `json:"type"` // letter, reply, event
+	Message     *store.Message     `json:"message,omitempty"`
+	Attachments []store.Attachment `json:"attachments,omitempty"`
+	Event       *store.Event       `json:"event,omitempty"`
+}
+
+func (a *app) cmdShow(ctx context.Context, args []string) error {
+	fs := a.flags("show")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("show REF")
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.Request(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	msgs, err := st.Thread(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	events, err := st.Events(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	var items []threadItem
+	for i := range msgs {
+		m := &msgs[i]
+		typ := "reply"
+		if m.Direction == "out" {
+			typ = "letter"
+		}
+		atts, err := st.Attachments(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		at := m.CreatedAt
+		if !m.Date.IsZero() && m.Direction == "in" {
+			at = m.Date
+		}
+		items = append(items, threadItem{At: at, Type: typ, Message: m, Attachments: atts})
+	}
+	for i := range events {
+		items = append(items, threadItem{At: events[i].At, Type: "event", Event: &events[i]})
+	}
+	sortItems(items)
+	if a.json {
+		return a.printJSON(map[string]any{"request": r, "thread": items})
+	}
+	fmt.Fprintf(a.stdout, "%s  %s <%s>\nstate: %s", r.Ref, r.Authority.Name, r.ToAddress, r.State)
+	if r.AuthorityRef != "" {
+		fmt.Fprintf(a.stdout, "   their ref: %s", r.AuthorityRef)
+	}
+	fmt.Fprintln(a.stdout)
+	loc := londonLoc()
+	for _, it := range items {
+		when := it.At.In(loc).Format("2006-01-02 15:04")
+		switch it.Type {
+		case "event":
+			fmt.Fprintf(a.stdout, "\n%s  · %s (%s): %s\n", when, it.Event.Kind, it.Event.Actor, it.Event.Detail)
+		default:
+			m := it.Message
+			arrow := "→ letter"
+			if it.Type == "reply" {
+				arrow = "← reply"
+			}
+			fmt.Fprintf(a.stdout, "\n%s  %s #%d  %s\n  From: %s\n  Subject: %s\n  Message-ID: <%s>\n", when, arrow, m.ID, m.Kind, m.From, m.Subject, m.MessageID)
+			if m.MatchRule != "" {
+				conf := ""
+				if m.LowConf {
+					conf = " (low confidence: please check)"
+				}
+				fmt.Fprintf(a.stdout, "  Matched by: %s%s\n", m.MatchRule, conf)
+			}
+			if m.Flags != "" {
+				fmt.Fprintf(a.stdout, "  Flags: %s\n", m.Flags)
+			}
+			for _, at := range it.Attachments {
+				fmt.Fprintf(a.stdout, "  Attachment: %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
+			}
+			fmt.Fprintf(a.stdout, "\n%s\n", indent(truncateLines(m.BodyText, 40)))
+		}
+	}
+	return nil
+}
+
+func sortItems(items []threadItem) {
+	for i := 1; i < len(items); i++ {
+		for j := i; j > 0 && items[j].At.Before(items[j-1].At); j-- {
+			items[j], items[j-1] = items[j-1], items[j]
+		}
+	}
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}
+
+func truncateLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n[… %d more lines]", len(lines)-n)
+}
+
+func londonLoc() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func (a *app) cmdMark(ctx context.Context, args []string) error {
+	fs := a.flags("mark")
+	note := fs.String("note", "", "why")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("mark REF STATE [--note TEXT]")
+	}
+	state, err := store.ParseState(pos[1])
+	if err != nil {
+		return usagef("%v", err)
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SetState(ctx, pos[0], state, "user", *note, a.now()); err != nil {
+		return err
+	}
+	r, err := st.Request(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(r)
+	}
+	fmt.Fprintf(a.stdout, "%s is now %s\n", r.Ref, r.State)
+	return nil
+}
+
+func (a *app) cmdAssign(ctx context.Context, args []string) error {
+	fs := a.flags("assign")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("assign MESSAGE REF (MESSAGE is the number shown by `foi unmatched`)")
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(pos[0], "#"), 10, 64)
+	if err != nil {
+		return usagef("assign: %q is not a message number", pos[0])
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := st.MessageByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	var cls inbox.Classification
+	json.Unmarshal([]byte(m.Classification), &cls)
+	if cls.Kind == "" {
+		cls.Kind = inbox.KindUnknown
+	}
+	effect, _ := inbox.Effect(cls)
+	if err := st.Assign(ctx, id, pos[1], effect, a.now()); err != nil {
+		return err
+	}
+	r, err := st.Request(ctx, pos[1])
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(map[string]any{"message": id, "ref": r.Ref, "state": r.State})
+	}
+	fmt.Fprintf(a.stdout, "Message #%d filed under %s (now %s)\n", id, r.Ref, r.State)
+	return nil
+}
+
+func (a *app) cmdUnmatched(ctx context.Context, args []string) error {
+	fs := a.flags("unmatched")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.Unmatched(ctx)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ID          int64              `json:"id"`
+		From        string             `json:"from"`
+		Subject     string             `json:"subject"`
+		Date        time.Time          `json:"date,omitzero"`
+		Kind        string             `json:"kind"`
+		Flags       string             `json:"flags,omitempty"`
+		Suggestions []inbox.Suggestion `json:"suggestions"`
+	}
+	rows := []row{}
+	for _, m := range list {
+		r := row{ID: m.ID, From: m.From, Subject: m.Subject, Date: m.Date, Kind: m.Kind, Flags: m.Flags, Suggestions: []inbox.Suggestion{}}
+		json.Unmarshal([]byte(m.Suggestions), &r.Suggestions)
+		rows = append(rows, r)
+	}
+	if a.json {
+		return a.printJSON(rows)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tFROM\tSUBJECT\tKIND\tSUGGESTED")
+	for _, r := range rows {
+		var sug []string
+		for _, s := range r.Suggestions {
+			sug = append(sug, s.Ref+" ("+s.Why+")")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.ID, r.From, truncate(r.Subject, 50), r.Kind, strings.Join(sug, "; "))
+	}
+	return tw.Flush()
+}
+
+func (a *app) cmdAttachments(ctx context.Context, args []string) error {
+	fs := a.flags("attachments")
+	outDir := fs.String("out", "", "folder to save the files in")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("attachments REF [--out DIR]")
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.Request(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	msgs, err := st.Thread(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Message int64  `json:"message"`
+		Name    string `json:"name"`
+		Type    string `json:"content_type"`
+		Size    int64  `json:"size"`
+		SHA256  string `json:"sha256"`
+		Saved   string `json:"saved,omitempty"`
+	}
+	rows := []row{}
+	used := map[string]bool{}
+	if *outDir != "" {
+		if err := os.MkdirAll(*outDir, 0o700); err != nil {
+			return err
+		}
+	}
+	for _, m := range msgs {
+		atts, err := st.Attachments(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		for _, at := range atts {
+			rw := row{Message: m.ID, Name: at.Name, Type: at.ContentType, Size: at.Size, SHA256: at.SHA256}
+			if *outDir != "" {
+				name := uniqueName(safeFileName(at.Name), used)
+				path := filepath.Join(*outDir, name)
+				data, err := os.ReadFile(st.FilePath(at.SHA256))
+				if err != nil {
+					return fmt.Errorf("attachment %q: %w", at.Name, err)
+				}
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					return err
+				}
+				rw.Saved = path
+			}
+			rows = append(rows, rw)
+		}
+	}
+	if a.json {
+		return a.printJSON(rows)
+	}
+	for _, rw := range rows {
+		fmt.Fprintf(a.stdout, "#%d  %s  (%s, %d bytes)", rw.Message, rw.Name, rw.Type, rw.Size)
+		if rw.Saved != "" {
+			fmt.Fprintf(a.stdout, "  → %s", rw.Saved)
+		}
+		fmt.Fprintln(a.stdout)
+	}
+	return nil
+}
+
+// safeFileName makes a display name into a plain file name: no folders, no
+// control characters, no leading dots, not empty, not too long.
+func safeFileName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' || r == '*' || r == '?' || r == '"' || r == '<' || r == '>' || r == '|':
+			b.WriteRune('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.TrimLeft(strings.TrimSpace(b.String()), ".")
+	if s == "" {
+		s = "attachment"
+	}
+	if r := []rune(s); len(r) > 120 {
+		ext := filepath.Ext(s)
+		s = string(r[:120-len([]rune(ext))]) + ext
+	}
+	return s
+}
+
+// uniqueName adds " (2)", " (3)", ... before the extension until the name
+// is unused.
+func uniqueName(name string, used map[string]bool) string {
+	candidate := name
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for n := 2; used[strings.ToLower(candidate)]; n++ {
+		candidate = fmt.Sprintf("%s (%d)%s", base, n, ext)
+	}
+	used[strings.ToLower(candidate)] = true
+	return candidate
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Attachment is one stored file of a message; its bytes are under
+// data_dir/files by SHA-256.
+type Attachment struct {
+	ID          int64  `json:"id"`
+	MessageID   int64  `json:"-"`
+	Seq         int    `json:"seq"`
+	ParentSeq   int    `json:"parent,omitempty"` // 0: none; else Seq of the containing file + 1
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Source      string `json:"source"`
+}
+
+// Effect is a state change that a received message asks for. It applies
+// only while the request is in one of From, so that a late acknowledgement
+// never undoes an answer.
+type Effect struct {
+	To   State
+	From []State
+	Note string
+}
+
+// Incoming is a received message with everything decided about it, to be
+// stored at once.
+type Incoming struct {
+	Message
+	Folder         string
+	UID            uint32
+	Ref            string // the matched request; "" puts it in the unmatched queue
+	Classification string // JSON
+	Suggestions    string // JSON
+	MatchEvidence  string
+	// AuthorityRef is the authority's own reference, learned for the
+	// request if it has none yet.
+	AuthorityRef string
+	Attachments  []Attachment
+	Effect       *Effect
+	// Notes are extra events for the request (classification, redirect).
+	Notes      []Event
+	ReceivedAt time.Time
+}
+
+// SaveIncoming stores a received message, its attachments, its events and
+// its effect on the request in one transaction. A message already stored
+// (same bytes, or same Message-ID received before) is not stored again:
+// dup is true.
+func (s *Store) SaveIncoming(ctx context.Context, in Incoming, now time.Time) (id int64, dup bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?
+			OR (? <> '' AND message_id = ? AND direction = 'in')`, in.SHA256, in.MessageID, in.MessageID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			dup = true
+			return nil
+		}
+		var reqID int64
+		if in.Ref != "" {
+			err := tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE ref = ?`, in.Ref).Scan(&reqID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("request %s: %w", in.Ref, ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		m := in.Message
+		m.Direction, m.RequestID = "in", reqID
+		mid, err := insertMessage(ctx, tx, m, now)
+		if err != nil {
+			return err
+		}
+		id = mid
+		unmatched := 0
+		if reqID == 0 {
+			unmatched = 1
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET folder = ?, uid = ?, classification = ?, suggestions = ?,
+			match_evidence = ?, unmatched = ?, received_at = ? WHERE id = ?`,
+			in.Folder, in.UID, in.Classification, in.Suggestions, in.MatchEvidence, unmatched, nullTime(in.ReceivedAt), mid); err != nil {
+			return err
+		}
+		for _, a := range in.Attachments {
+			var parent any
+			if a.ParentSeq > 0 {
+				parent = a.ParentSeq
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (message_id, seq, parent_seq, name, content_type,
+				size, sha256, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				mid, a.Seq, parent, a.Name, a.ContentType, a.Size, a.SHA256, a.Source); err != nil {
+				return fmt.Errorf("attachment %q: %w", a.Name, err)
+			}
+		}
+		if reqID == 0 {
+			return nil
+		}
+		return fileReply(ctx, tx, reqID, mid, in, now)
+	})
+	return id, dup, err
+}
+
+// fileReply records a reply on its request: the event, what was learned,
+// the notes and the state change.
+func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, now time.Time) error {
+	detail := fmt.Sprintf("reply %s from %s matched by %s", in.MessageID, in.From, in.MatchRule)
+	if in.LowConf {
+		detail += " (low confidence: please check)"
+	}
+	if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "reply", Actor: "foi", Detail: detail, MessageID: mid}); err != nil {
+		return err
+	}
+	if in.AuthorityRef != "" {
+		res, err := tx.ExecContext(ctx, `UPDATE requests SET authority_ref = ? WHERE id = ? AND authority_ref = ''`, in.AuthorityRef, reqID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "authority_ref", Actor: "foi",
+				Detail: "the authority's reference is " + in.AuthorityRef, MessageID: mid}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range in.Notes {
+		e.RequestID, e.At, e.MessageID = reqID, now, mid
+		if e.Actor == "" {
+			e.Actor = "foi"
+		}
+		if err := addEvent(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	if in.Effect == nil {
+		return nil
+	}
+	var ref string
+	var state State
+	if err := tx.QueryRowContext(ctx, `SELECT ref, state FROM requests WHERE id = ?`, reqID).Scan(&ref, &state); err != nil {
+		return err
+	}
+	for _, f := range in.Effect.From {
+		if f == state {
+			return setState(ctx, tx, ref, in.Effect.To, "foi", in.Effect.Note, now)
+		}
+	}
+	return nil
+}
+
+// IncomingExists reports whether a received message with these bytes or this
+// Message-ID is stored already.
+func (s *Store) IncomingExists(ctx context.Context, sha, messageID string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?
+		OR (? <> '' AND message_id = ? AND direction = 'in')`, sha, messageID, messageID).Scan(&n)
+	return n > 0, err
+}
+
+// Folder returns what the watcher remembers of a mailbox folder.
+func (s *Store) Folder(ctx context.Context, name string) (uidValidity, lastUID uint32, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM folders WHERE name = ?`, name).Scan(&uidValidity, &lastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, false, nil
+	}
+	return uidValidity, lastUID, err == nil, err
+}
+
+// SetFolder records the last processed UID of a folder.
+func (s *Store) SetFolder(ctx context.Context, name string, uidValidity, lastUID uint32, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO folders (name, uidvalidity, last_uid, synced_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
+		synced_at = excluded.synced_at`, name, uidValidity, lastUID, formatTime(now))
+	return err
+}
+
+const messageCols = `id, coalesce(request_id, 0), direction, message_id, sha256, size, subject, from_addr, to_addr,
+	date, in_reply_to, refs, body_text, kind, match_rule, low_confidence, flags, created_at,
+	folder, uid, classification, suggestions, match_evidence, unmatched`
+
+func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var date, created sql.NullString
+	err := sc.Scan(&m.ID, &m.RequestID, &m.Direction, &m.MessageID, &m.SHA256, &m.Size, &m.Subject, &m.From, &m.To,
+		&date, &m.InReplyTo, &m.Refs, &m.BodyText, &m.Kind, &m.MatchRule, &m.LowConf, &m.Flags, &created,
+		&m.Folder, &m.UID, &m.Classification, &m.Suggestions, &m.MatchEvidence, &m.Unmatched)
+	m.Date, m.CreatedAt = parseTime(date), parseTime(created)
+	return m, err
+}
+
+func (s *Store) queryMessages(ctx context.Context, where string, args ...any) ([]Message, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+messageCols+` FROM messages `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}
+
+// Thread returns a request's messages, ours and theirs, in order of arrival.
+func (s *Store) Thread(ctx context.Context, requestID int64) ([]Message, error) {
+	return s.queryMessages(ctx, `WHERE request_id = ? ORDER BY id`, requestID)
+}
+
+// Unmatched returns the received messages waiting to be filed by hand.
+func (s *Store) Unmatched(ctx context.Context) ([]Message, error) {
+	return s.queryMessages(ctx, `WHERE unmatched = 1 ORDER BY id`)
+}
+
+// MessageByID returns one stored message.
+func (s *Store) MessageByID(ctx context.Context, id int64) (Message, error) {
+	list, err := s.queryMessages(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(list) == 0 {
+		return Message{}, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// Attachments lists a message's files in order.
+func (s *Store) Attachments(ctx context.Context, messageID int64) ([]Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, message_id, seq, coalesce(parent_seq, 0), name, content_type, size,
+		sha256, source FROM attachments WHERE message_id = ? ORDER BY seq`, messageID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Attachment
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.ID, &a.MessageID, &a.Seq, &a.ParentSeq, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.Source); err != nil {
+			return nil, err
+		}
+		list = append(list, a)
+	}
+	return list, rows.Err()
+}
+
+// Assign files an unmatched (or wrongly matched) received message under a
+// request by hand, with the effect its classification suggests.
+func (s *Store) Assign(ctx context.Context, messageID int64, ref string, effect *Effect, now time.Time) error {
+	ref = strings.ToUpper(ref)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var dir string
+		var msgID, from string
+		err := tx.QueryRowContext(ctx, `SELECT direction, message_id, from_addr FROM messages WHERE id = ?`, messageID).Scan(&dir, &msgID, &from)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("message %d: %w", messageID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if dir != "in" {
+			return fmt.Errorf("message %d is one of our letters, not a reply", messageID)
+		}
+		var reqID int64
+		err = tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE ref = ?`, ref).Scan(&reqID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("request %s: %w", ref, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET request_id = ?, unmatched = 0, match_rule = 'assigned',
+			low_confidence = 0 WHERE id = ?`, reqID, messageID); err != nil {
+			return err
+		}
+		in := Incoming{Message: Message{MessageID: msgID, From: from, MatchRule: "assigned by hand"}, Effect: effect}
+		return fileReply(ctx, tx, reqID, messageID, in, now)
+	})
+}
+
+// IndexData is what matching needs to know, read in one go.
+type IndexData struct {
+	// OurMessageIDs maps each Message-ID we sent to its request.
+	OurMessageIDs map[string]string
+	// Refs maps each request reference to its recipient address.
+	Refs map[string]string
+	// Open maps each open request's reference to its recipient address.
+	Open map[string]string
+	// AuthorityRefs maps each learned authority reference to its request.
+	AuthorityRefs map[string]string
+	// AuthorityEmails lists every authority address, lower case.
+	AuthorityEmails []string
+}
+
+// closedStates are the states in which a request is no longer waiting for
+// the authority.
+var closedStates = []State{StateClosed, StateWithdrawn, StateSuccessful, StateNotHeld, StateICOFiled, StateDraft}
+
+// Index reads the data that matching replies needs.
+func (s *Store) Index(ctx context.Context) (IndexData, error) {
+	d := IndexData{OurMessageIDs: map[string]string{}, Refs: map[string]string{}, Open: map[string]string{}, AuthorityRefs: map[string]string{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT m.message_id, r.ref FROM messages m JOIN requests r ON r.id = m.request_id
+		WHERE m.direction = 'out' UNION SELECT message_id, ref FROM requests`)
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		var id, ref string
+		if err := rows.Scan(&id, &ref); err != nil {
+			rows.Close()
+			return d, err
+		}
+		d.OurMessageIDs[id] = ref
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT ref, state, lower(to_address), authority_ref FROM requests`)
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		var ref, to, aref string
+		var st State
+		if err := rows.Scan(&ref, &st, &to, &aref); err != nil {
+			rows.Close()
+			return d, err
+		}
+		d.Refs[ref] = to
+		open := true
+		for _, c := range closedStates {
+			open = open && st != c
+		}
+		if open {
+			d.Open[ref] = to
+		}
+		if aref != "" {
+			d.AuthorityRefs[aref] = ref
+		}
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT DISTINCT lower(email) FROM authorities UNION SELECT DISTINCT lower(to_address) FROM requests`)
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return d, err
+		}
+		d.AuthorityEmails = append(d.AuthorityEmails, e)
+	}
+	return d, rows.Err()
+}
