@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"foi/localmail"
+	"foi/store"
 )
 
 // env is one test's world: in-process mail servers, a config file and a
@@ -223,4 +224,14 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func openStore(t *testing.T, e *env) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(e.dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
