@@ -17,7 +17,7 @@ import (
 
 // world is a store holding a sent campaign, and an IMAP server.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	srv   *localmail.Server
 	cfg   config.IMAP
@@ -26,7 +26,7 @@ type world struct {
 	stats []Stats
 }
 
-func newWorld(t *testing.T, opts localmail.Options) *world {
+func newWorld(t testing.TB, opts localmail.Options) *world {
 	t.Helper()
 	ctx := context.Background()
 	opts.Dir = t.TempDir()
