@@ -330,7 +330,7 @@ func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int
 		if err != nil {
 			return n, fmt.Errorf("letter for %s: %w", r.Ref, err)
 		}
-		if err := Enqueue(ctx, st, r, store.StepLetter, l, env.Now); err != nil {
+		if _, err := Enqueue(ctx, st, r, store.Queued{Step: store.StepLetter}, l, env.Now); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				continue
 			}
@@ -342,27 +342,38 @@ func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int
 }
 
 // Enqueue stores one letter for the outbox: its exact bytes on disk, then
-// its row and outbox entry.
-func Enqueue(ctx context.Context, st *store.Store, r store.Request, step string, l mailer.Letter, now time.Time) error {
+// its row and outbox entry. q.Letter is filled in from l.
+func Enqueue(ctx context.Context, st *store.Store, r store.Request, q store.Queued, l mailer.Letter, now time.Time) (int64, error) {
+	m, js, err := StoreLetter(st, l)
+	if err != nil {
+		return 0, fmt.Errorf("store letter %s: %w", r.Ref, err)
+	}
+	q.Letter = js
+	id, err := st.Enqueue(ctx, r.ID, q, m, now)
+	if err != nil {
+		return 0, fmt.Errorf("queue %s %s: %w", q.Step, r.Ref, err)
+	}
+	return id, nil
+}
+
+// StoreLetter writes a letter's exact bytes to the store and returns its
+// message row and its fields as JSON.
+func StoreLetter(st *store.Store, l mailer.Letter) (store.Message, string, error) {
 	raw, err := mailer.Render(l)
 	if err != nil {
-		return err
+		return store.Message{}, "", err
 	}
 	sum, err := st.PutMail(raw)
 	if err != nil {
-		return fmt.Errorf("store letter %s: %w", r.Ref, err)
+		return store.Message{}, "", err
 	}
 	js, err := json.Marshal(l)
 	if err != nil {
-		return err
+		return store.Message{}, "", err
 	}
-	m := store.Message{
+	return store.Message{
 		MessageID: l.MessageID, SHA256: sum, Size: int64(len(raw)), Subject: l.Subject,
 		From: l.FromAddress, To: l.To, Date: l.Date, InReplyTo: l.InReplyTo,
 		Refs: strings.Join(l.References, " "), BodyText: l.Body,
-	}
-	if _, err := st.Enqueue(ctx, r.ID, step, string(js), m, now); err != nil {
-		return fmt.Errorf("queue %s %s: %w", step, r.Ref, err)
-	}
-	return nil
+	}, string(js), nil
 }

@@ -68,6 +68,13 @@ type Outbox struct {
 	Log           *slog.Logger
 	// Progress, if set, is called after each letter with the counts so far.
 	Progress func(s Summary, total int)
+	// Guard, if set, is asked just before each letter goes: a scheduled
+	// letter may no longer be due (the authority answered meanwhile: cancel,
+	// with the reason) or may have to wait for the sending window (later).
+	Guard func(ctx context.Context, it store.OutboxItem) (ok bool, why string, later time.Time, err error)
+	// NoWait: send what is due now and return, instead of waiting out
+	// temporary failures (foi tick and foi serve).
+	NoWait bool
 
 	lastSend time.Time
 }
@@ -153,7 +160,7 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 			break
 		}
 		if len(due) == 0 {
-			if wake.IsZero() {
+			if wake.IsZero() || o.NoWait {
 				break
 			}
 			if err := sleep(ctx, wake.Sub(o.now())); err != nil {
@@ -164,6 +171,25 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		for _, it := range due {
 			if limit > 0 && sum.Sent+sum.Failed >= limit {
 				break
+			}
+			if o.Guard != nil {
+				ok, why, later, err := o.Guard(ctx, it)
+				if err != nil {
+					return sum, err
+				}
+				if !ok {
+					if later.IsZero() {
+						err = o.Store.Cancel(ctx, it.ID, why, o.now())
+						o.log().Info("letter no longer due: cancelled", "ref", it.Ref, "step", it.Step, "why", why)
+					} else {
+						err = o.Store.Reschedule(ctx, it.ID, later, o.now())
+					}
+					if err != nil {
+						return sum, err
+					}
+					tries[it.ID] = o.MaxAttempts // not again in this run
+					continue
+				}
 			}
 			if err := o.pace(ctx); err != nil {
 				return sum, err

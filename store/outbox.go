@@ -111,6 +111,8 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (i
 
 // Outbox states.
 const (
+	OutboxDraft      = "draft"
+	OutboxCancelled  = "cancelled"
 	OutboxPending    = "pending"
 	OutboxSending    = "sending"
 	OutboxSent       = "sent"
@@ -135,6 +137,9 @@ type OutboxItem struct {
 	SentAt        time.Time `json:"sent_at,omitzero"`
 	SentCopy      string    `json:"sent_copy,omitempty"`
 	Letter        string    `json:"-"`
+	Kind          string    `json:"kind"`
+	Subject       string    `json:"subject"`
+	CreatedAt     time.Time `json:"created_at"`
 	MessageRowID  int64     `json:"-"`
 	MessageID     string    `json:"message_id"`
 	SHA256        string    `json:"sha256"`
@@ -142,24 +147,47 @@ type OutboxItem struct {
 	To            string    `json:"to"`
 }
 
+// Queued is how a letter enters the outbox.
+type Queued struct {
+	Step string // schedule step; "letter" for the first; "" for an ad-hoc reply
+	Kind string // what the letter is (defaults to Step)
+	// Letter is the letter's fields as JSON (see mailer.Letter).
+	Letter string
+	// Draft: wait for approval instead of going out.
+	Draft bool
+	// NotBefore is the earliest time to send (zero: now).
+	NotBefore time.Time
+}
+
 // Enqueue stores an outgoing message's row and its outbox entry, records the
 // event and moves a draft request to queued, all in one transaction. The
 // message's bytes must already be on disk (PutMail). A second letter for the
-// same non-empty step of a request is refused with ErrExists.
-func (s *Store) Enqueue(ctx context.Context, requestID int64, step, letter string, m Message, now time.Time) (int64, error) {
+// same non-empty step of a request is refused with ErrExists: at most one
+// letter per step, whatever restarts happen.
+func (s *Store) Enqueue(ctx context.Context, requestID int64, q Queued, m Message, now time.Time) (int64, error) {
 	var id int64
+	if q.Kind == "" {
+		q.Kind = q.Step
+	}
+	state, next := OutboxPending, q.NotBefore
+	if q.Draft {
+		state = OutboxDraft
+	}
+	if next.IsZero() {
+		next = now
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		m.RequestID, m.Direction, m.Kind = requestID, "out", step
+		m.RequestID, m.Direction, m.Kind = requestID, "out", q.Kind
 		mid, err := insertMessage(ctx, tx, m, now)
 		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (request_id, message_id, step, letter, state, next_attempt_at,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			requestID, mid, step, letter, OutboxPending, formatTime(now), formatTime(now), formatTime(now))
+			requestID, mid, q.Step, q.Letter, state, formatTime(next), formatTime(now), formatTime(now))
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
-				return fmt.Errorf("outbox step %s: %w", step, ErrExists)
+				return fmt.Errorf("outbox step %s: %w", q.Step, ErrExists)
 			}
 			return err
 		}
@@ -170,14 +198,114 @@ func (s *Store) Enqueue(ctx context.Context, requestID int64, step, letter strin
 			StateQueued, formatTime(now), requestID, StateDraft); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: "queued", Actor: "foi",
-			Detail: fmt.Sprintf("%s queued as %s", step, m.MessageID), MessageID: mid})
+		what := "queued"
+		if q.Draft {
+			what = "drafted for approval"
+		}
+		return addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: what, Actor: "foi",
+			Detail: fmt.Sprintf("%s %s as %s", q.Kind, what, m.MessageID), MessageID: mid})
 	})
 	return id, err
 }
 
+// RequestOutbox lists one request's outbox entries in order.
+func (s *Store) RequestOutbox(ctx context.Context, requestID int64) ([]OutboxItem, error) {
+	return s.queryOutbox(ctx, `WHERE o.request_id = ? ORDER BY o.id`, requestID)
+}
+
+// Drafts lists the letters waiting for approval.
+func (s *Store) Drafts(ctx context.Context) ([]OutboxItem, error) {
+	return s.queryOutbox(ctx, `WHERE o.state = ? ORDER BY o.id`, OutboxDraft)
+}
+
+// Approve releases a draft to be sent at next (it stays a draft if it was
+// not one: ErrConflict).
+func (s *Store) Approve(ctx context.Context, id int64, next, now time.Time) error {
+	return s.changeOutbox(ctx, id, OutboxDraft, OutboxPending, next, "approved", "user", now)
+}
+
+// Discard cancels a draft for good.
+func (s *Store) Discard(ctx context.Context, id int64, now time.Time) error {
+	return s.changeOutbox(ctx, id, OutboxDraft, OutboxCancelled, time.Time{}, "discarded", "user", now)
+}
+
+// Cancel drops a letter that is no longer due (it was never sent).
+func (s *Store) Cancel(ctx context.Context, id int64, why string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var reqID int64
+		var step string
+		if err := tx.QueryRowContext(ctx, `SELECT request_id, step FROM outbox WHERE id = ?`, id).Scan(&reqID, &step); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?
+			AND state IN (?, ?, ?)`, OutboxCancelled, why, formatTime(now), id, OutboxPending, OutboxTempFailed, OutboxDraft)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("cancel outbox %d: %w", id, ErrConflict)
+		}
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "cancelled", Actor: "foi", Detail: step + " not sent: " + why})
+	})
+}
+
+// Reschedule moves a waiting letter's next attempt without counting one.
+func (s *Store) Reschedule(ctx context.Context, id int64, next, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN (?, ?)`,
+		formatTime(next), formatTime(now), id, OutboxPending, OutboxTempFailed)
+	return err
+}
+
+func (s *Store) changeOutbox(ctx context.Context, id int64, from, to string, next time.Time, what, actor string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var reqID int64
+		var step, state string
+		err := tx.QueryRowContext(ctx, `SELECT request_id, step, state FROM outbox WHERE id = ?`, id).Scan(&reqID, &step, &state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("outbox entry %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if state != from {
+			return fmt.Errorf("outbox entry %d is %s, not %s: %w", id, state, from, ErrConflict)
+		}
+		q := `UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?`
+		args := []any{to, formatTime(now), id}
+		if !next.IsZero() {
+			q = `UPDATE outbox SET state = ?, updated_at = ?, next_attempt_at = ? WHERE id = ?`
+			args = []any{to, formatTime(now), formatTime(next), id}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: what, Actor: actor, Detail: step + " " + what})
+	})
+}
+
+// UpdateDraft replaces a draft's letter (after editing): new bytes, same
+// Message-ID.
+func (s *Store) UpdateDraft(ctx context.Context, id int64, letter string, m Message, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var mid int64
+		var state string
+		if err := tx.QueryRowContext(ctx, `SELECT message_id, state FROM outbox WHERE id = ?`, id).Scan(&mid, &state); err != nil {
+			return err
+		}
+		if state != OutboxDraft {
+			return fmt.Errorf("outbox entry %d is %s: only drafts can be edited: %w", id, state, ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET sha256 = ?, size = ?, subject = ?, body_text = ? WHERE id = ?`,
+			m.SHA256, m.Size, m.Subject, m.BodyText, mid); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET letter = ?, updated_at = ? WHERE id = ?`, letter, formatTime(now), id)
+		return err
+	})
+}
+
 const outboxCols = `o.id, o.request_id, r.ref, c.slug, o.step, o.state, o.attempts, o.next_attempt_at,
-	o.last_error, o.sent_at, o.sent_copy, o.letter, m.id, m.message_id, m.sha256, m.from_addr, m.to_addr`
+	o.last_error, o.sent_at, o.sent_copy, o.letter, m.kind, m.subject, o.created_at, m.id, m.message_id, m.sha256, m.from_addr, m.to_addr`
 
 const outboxFrom = ` FROM outbox o JOIN requests r ON r.id = o.request_id JOIN campaigns c ON c.id = r.campaign_id
 	JOIN messages m ON m.id = o.message_id `
@@ -191,12 +319,12 @@ func (s *Store) queryOutbox(ctx context.Context, where string, args ...any) ([]O
 	var list []OutboxItem
 	for rows.Next() {
 		var o OutboxItem
-		var next, sent sql.NullString
+		var next, sent, created sql.NullString
 		if err := rows.Scan(&o.ID, &o.RequestID, &o.Ref, &o.Campaign, &o.Step, &o.State, &o.Attempts, &next,
-			&o.LastError, &sent, &o.SentCopy, &o.Letter, &o.MessageRowID, &o.MessageID, &o.SHA256, &o.From, &o.To); err != nil {
+			&o.LastError, &sent, &o.SentCopy, &o.Letter, &o.Kind, &o.Subject, &created, &o.MessageRowID, &o.MessageID, &o.SHA256, &o.From, &o.To); err != nil {
 			return nil, err
 		}
-		o.NextAttemptAt, o.SentAt = parseTime(next), parseTime(sent)
+		o.NextAttemptAt, o.SentAt, o.CreatedAt = parseTime(next), parseTime(sent), parseTime(created)
 		list = append(list, o)
 	}
 	return list, rows.Err()

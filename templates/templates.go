@@ -59,6 +59,13 @@ type Request struct {
 	DueOn  time.Time
 	// Grounds is the reason given in an internal-review request.
 	Grounds string
+	// The dates of what happened since (zero if it has not).
+	RespondedOn       time.Time
+	ChasedOn          time.Time
+	FinalChasedOn     time.Time
+	ReviewRequestedOn time.Time
+	ReviewDueOn       time.Time
+	ReviewAnsweredOn  time.Time
 }
 
 // Campaign is the campaign of the request.
@@ -210,7 +217,8 @@ func fieldsOf(typ string) []string {
 	case "Authority":
 		return []string{"Name", "ShortName", "Email", "Jurisdiction", "Tags"}
 	case "Request":
-		return []string{"Ref", "Title", "AuthorityRef", "SentOn", "DueOn", "Grounds"}
+		return []string{"Ref", "Title", "AuthorityRef", "SentOn", "DueOn", "Grounds", "RespondedOn", "ChasedOn",
+			"FinalChasedOn", "ReviewRequestedOn", "ReviewDueOn", "ReviewAnsweredOn"}
 	case "Campaign":
 		return []string{"Slug", "Title"}
 	case "Requester":

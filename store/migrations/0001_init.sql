@@ -124,7 +124,9 @@ CREATE TABLE outbox (
     -- The letter's fields as JSON: composing them again gives the stored
     -- bytes exactly (checked against sha256 before each attempt).
     letter          TEXT NOT NULL,
-    state           TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'temp_failed', 'failed')),
+    -- draft: waits for approval (foi approve); cancelled: discarded, or no
+    -- longer due because the request moved on before it was sent.
+    state           TEXT NOT NULL CHECK (state IN ('draft', 'pending', 'sending', 'sent', 'temp_failed', 'failed', 'cancelled')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
     last_error      TEXT NOT NULL DEFAULT '',
