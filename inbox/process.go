@@ -184,15 +184,24 @@ func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult
 	return in, nil
 }
 
-// open states: the request is waiting for the authority.
+// moves builds an effect's state map: every state in from goes to to.
+func moves(to store.State, from ...store.State) map[store.State]store.State {
+	m := map[store.State]store.State{}
+	for _, f := range from {
+		m[f] = to
+	}
+	return m
+}
+
+// waiting states: the request is waiting for the authority's answer.
 var waiting = []store.State{store.StateQueued, store.StateSent, store.StateAcknowledged, store.StateExtended, store.StateAwaitingClarification}
 
 // Effect is what a classification suggests for the request: a state change
 // (applied only from the states where it makes sense, so nothing is undone)
 // and the events that record the evidence. Bounces stop the request (and so
 // its chasers); automatic replies change nothing; a substantive reply moves
-// the request to responded, which stops the chasers, and the user confirms
-// the outcome with `foi mark`.
+// the request to responded (or a pending internal review to answered),
+// which stops the chasers, and the user confirms the outcome with `foi mark`.
 func Effect(cls Classification) (*store.Effect, []store.Event) {
 	evidence := strings.Join(cls.Evidence, "; ")
 	notes := []store.Event{{Kind: "classified", Detail: fmt.Sprintf("looks like %s: %s", cls.Kind, evidence)}}
@@ -203,7 +212,7 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 			return nil, notes
 		}
 		diag := strings.TrimSpace(cls.Status + " " + cls.Diagnostic)
-		return &store.Effect{To: store.StateDeliveryFailed, From: append(waiting, store.StateResponded),
+		return &store.Effect{Moves: moves(store.StateDeliveryFailed, append(waiting, store.StateResponded)...),
 			Note: fmt.Sprintf("bounced (%s): %s", strings.Join(cls.FailedRecipients, ", "), diag)}, notes
 	case KindAutoReply:
 		if len(cls.RedirectTo) > 0 {
@@ -212,13 +221,12 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 		}
 		return nil, notes
 	case KindAcknowledgement:
-		return &store.Effect{To: store.StateAcknowledged, From: []store.State{store.StateQueued, store.StateSent},
-			Note: "acknowledged"}, notes
+		return &store.Effect{Moves: moves(store.StateAcknowledged, store.StateQueued, store.StateSent), Note: "acknowledged"}, notes
 	case KindClarification:
-		return &store.Effect{To: store.StateAwaitingClarification, From: []store.State{store.StateQueued, store.StateSent, store.StateAcknowledged, store.StateExtended},
+		return &store.Effect{Moves: moves(store.StateAwaitingClarification, store.StateQueued, store.StateSent, store.StateAcknowledged, store.StateExtended),
 			Note: "the authority asks for clarification: the clock is stopped until we answer"}, notes
 	case KindExtension:
-		return &store.Effect{To: store.StateExtended, From: []store.State{store.StateQueued, store.StateSent, store.StateAcknowledged},
+		return &store.Effect{Moves: moves(store.StateExtended, store.StateQueued, store.StateSent, store.StateAcknowledged),
 			Note: "public-interest extension"}, notes
 	case KindFeeNotice:
 		notes = append(notes, store.Event{Kind: "fee_notice", Detail: "fees notice: the clock is stopped until paid"})
@@ -231,8 +239,9 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 		if len(cls.Sections) > 0 {
 			hint += "; cites " + strings.Join(cls.Sections, ", ")
 		}
-		return &store.Effect{To: store.StateResponded, From: waiting,
-			Note: "a reply to read and classify (foi mark)" + hint}, notes
+		m := moves(store.StateResponded, waiting...)
+		m[store.StateReviewRequested] = store.StateReviewAnswered
+		return &store.Effect{Moves: m, Note: "a reply to read and classify (foi mark)" + hint}, notes
 	}
 }
 

@@ -23,13 +23,13 @@ type Attachment struct {
 	Source      string `json:"source"`
 }
 
-// Effect is a state change that a received message asks for. It applies
-// only while the request is in one of From, so that a late acknowledgement
-// never undoes an answer.
+// Effect is the state change that a received message asks for: Moves maps
+// each state it applies in to the state it leads to. In any other state the
+// request stays where it is, so that a late acknowledgement never undoes an
+// answer.
 type Effect struct {
-	To   State
-	From []State
-	Note string
+	Moves map[State]State
+	Note  string
 }
 
 // Incoming is a received message with everything decided about it, to be
@@ -151,10 +151,8 @@ func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, n
 	if err := tx.QueryRowContext(ctx, `SELECT ref, state FROM requests WHERE id = ?`, reqID).Scan(&ref, &state); err != nil {
 		return err
 	}
-	for _, f := range in.Effect.From {
-		if f == state {
-			return setState(ctx, tx, ref, in.Effect.To, "foi", in.Effect.Note, now)
-		}
+	if to, ok := in.Effect.Moves[state]; ok {
+		return setState(ctx, tx, ref, to, "foi", in.Effect.Note, now)
 	}
 	return nil
 }

@@ -123,6 +123,13 @@ const (
 // StepLetter is the outbox step of a request's first letter.
 const StepLetter = "letter"
 
+// sentMoves are the states a request enters when the letter of a step has
+// gone: asking for an internal review means waiting for it.
+var sentMoves = map[string]State{
+	"review_on_silence":    StateReviewRequested,
+	"review_after_refusal": StateReviewRequested,
+}
+
 // OutboxItem is one letter in the outbox with what sending it needs.
 type OutboxItem struct {
 	ID            int64     `json:"id"`
@@ -386,6 +393,15 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, how string
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, sent_at = ?, last_error = '', updated_at = ?
 			WHERE id = ?`, OutboxSent, formatTime(at), formatTime(at), id); err != nil {
 			return err
+		}
+		if to, ok := sentMoves[step]; ok {
+			var ref string
+			if err := tx.QueryRowContext(ctx, `SELECT ref FROM requests WHERE id = ?`, reqID).Scan(&ref); err != nil {
+				return err
+			}
+			if err := setState(ctx, tx, ref, to, "foi", step+" sent", at); err != nil {
+				return err
+			}
 		}
 		if step == StepLetter {
 			if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = CASE WHEN state IN (?, ?) THEN ? ELSE state END,

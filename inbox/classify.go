@@ -1,0 +1,768 @@
+package inbox
+
+import (
+	"fmt"
+	"mime"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Kind is what a received message is, as far as a request is concerned.
+type Kind string
+
+// The kinds of message Classify tells apart.
+const (
+	KindBounce          Kind = "bounce"          // a delivery failure (or delay) report
+	KindAutoReply       Kind = "auto_reply"      // out of office, read receipt, other automatic answer
+	KindAcknowledgement Kind = "acknowledgement" // the request was received and logged
+	KindClarification   Kind = "clarification"   // the authority asks what we mean (FOIA s.1(3))
+	KindExtension       Kind = "extension"       // more time for the public interest test (s.10(3))
+	KindFeeNotice       Kind = "fee_notice"      // a fee must be paid first (s.9)
+	KindSubstantive     Kind = "substantive"     // an answer: information, refusal, not held
+	KindUnknown         Kind = "unknown"         // none of the above could be told
+)
+
+// Outcomes suggested for a substantive response. They are the names of the
+// request states the user confirms.
+const (
+	OutcomeSuccessful = "successful"
+	OutcomePartial    = "partially_successful"
+	OutcomeRefused    = "refused"
+	OutcomeNotHeld    = "not_held"
+)
+
+// Classification is a suggestion of what a message is, with the evidence for
+// it. It is never acted on as certain: bounces and auto-replies are recognised
+// from headers and report parts reliably, but the content kinds come from
+// phrases in the text, and the user confirms them.
+type Classification struct {
+	Kind     Kind
+	Evidence []string // what was seen, e.g. `Auto-Submitted: auto-replied`, `acknowledgement: "has been logged"`
+
+	// Bounce details (Kind == KindBounce).
+	FailedRecipients  []string // the addresses the report is about
+	Action            string   // DSN Action: "failed", "delayed"; "" if the report has none
+	Status            string   // DSN or enhanced status code, e.g. "5.1.1"
+	Diagnostic        string   // the remote server's words, e.g. "550 5.1.1 User unknown"
+	Temporary         bool     // delivery is only delayed: not a failure yet
+	OriginalMessageID string   // Message-ID of the returned message, to match the bounce
+
+	// RedirectTo lists addresses an automatic reply asks us to write to
+	// instead ("this mailbox is no longer monitored, please resend to ...").
+	RedirectTo []string
+
+	// Hints for a substantive response, found in the new (unquoted) text.
+	Sections  []string // exemptions and limits cited, canonical: "s.12", "s.40(2)", "reg.12(4)(b)"
+	NotHeld   bool     // "we do not hold", "not held"
+	CostLimit bool     // s.12, "appropriate limit", "£450", "18 hours"
+	Partial   bool     // "partially", "some of the information"
+	Refused   bool     // "exempt", "withheld", "refuse"
+	Outcome   string   // suggested final state for KindSubstantive, one of the Outcome constants
+}
+
+// Classify suggests what kind of message m is. Bounces are recognised first,
+// then automatic replies (from their headers and subjects), and only then is
+// the text read for the kinds of letter an authority sends. The text read is
+// the subject and the new part of the body: quoted earlier messages, which
+// include our own letter, are left out. Classify never fails; when nothing is
+// recognised the Kind is KindUnknown.
+func Classify(m *Message) Classification {
+	if m == nil {
+		return Classification{Kind: KindUnknown}
+	}
+	if c, ok := classifyBounce(m); ok {
+		return c
+	}
+	content := classifyContent(m)
+	if c, ok := classifyAutoReply(m, content); ok {
+		return c
+	}
+	return content
+}
+
+// Bounces.
+
+var (
+	bounceSubject = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|mail delivery (?:failed|failure|system)|delivery failure|returned mail|failure notice|delivery has failed|message not delivered|non-?delivery|could not be delivered|unzustellbar|nicht zustellbar|delivery (?:delayed|notification)`)
+	bounceBody    = regexp.MustCompile(`(?i)could not be delivered|delivery (?:has )?failed|undeliverable|permanent (?:error|failure)|delivery to the following recipients? failed|address rejected|user unknown|mailbox unavailable|does not exist|recipient not found`)
+	statusCode    = regexp.MustCompile(`\b([245]\.[0-9]{1,3}\.[0-9]{1,3})\b`)
+	smtpReplyLine = regexp.MustCompile(`(?i)\b5[0-9][0-9][ -]|\b[245]\.[0-9]{1,3}\.[0-9]{1,3}\b`)
+	rcptToAddr    = regexp.MustCompile(`(?i)rcpt to:\s*<([^<>\s]+@[^<>\s]+)>`)
+	loneAddrLine  = regexp.MustCompile(`^\s*<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>?\s*:?\s*$`)
+	messageCopy   = regexp.MustCompile(`(?im)^-+ ?(?:this is a copy of|original message|the message that you sent|below this line)`)
+)
+
+// isDaemon reports whether addr is a mail system's own address.
+func isDaemon(a Address) bool {
+	local := strings.ToLower(a.Addr)
+	if i := strings.LastIndexByte(local, '@'); i >= 0 {
+		local = local[:i]
+	}
+	switch local {
+	case "mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "maildelivery", "mail.delivery.system":
+		return true
+	}
+	if strings.HasPrefix(local, "microsoftexchange") || strings.HasPrefix(local, "mailer-daemon") {
+		return true
+	}
+	name := strings.ToLower(a.Name)
+	return strings.Contains(name, "mail delivery") || strings.Contains(name, "mailer-daemon")
+}
+
+// rootType returns the media type and parameters of the top-level
+// Content-Type, tolerating errors.
+func rootType(m *Message) (string, map[string]string) {
+	v := headerGet(m.Header, "Content-Type")
+	t, params, err := mime.ParseMediaType(v)
+	if err != nil {
+		t, _, _ = strings.Cut(v, ";")
+		params = map[string]string{}
+		for _, kv := range splitParams(v) {
+			params[kv[0]] = kv[1]
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(t)), params
+}
+
+// dsnRecipient is one per-recipient block of a delivery-status report.
+type dsnRecipient struct {
+	addr, action, status, diagnostic string
+}
+
+// deliveryStatus parses the first delivery-status part of m (RFC 3464): a
+// per-message block, then one block per recipient.
+func deliveryStatus(m *Message) (rcpts []dsnRecipient, found bool) {
+	for _, a := range m.Attachments {
+		if a.ContentType != "message/delivery-status" && a.ContentType != "message/global-delivery-status" {
+			continue
+		}
+		text := cleanText(toUTF8(string(a.Data)))
+		for i, block := range strings.Split(text, "\n\n") {
+			f := dsnFields(block)
+			addr := dsnValue(f["final-recipient"])
+			if addr == "" {
+				addr = dsnValue(f["original-recipient"])
+			}
+			if i == 0 && addr == "" {
+				continue // the per-message block
+			}
+			if addr == "" && f["action"] == "" && f["status"] == "" {
+				continue
+			}
+			rcpts = append(rcpts, dsnRecipient{
+				addr:       addr,
+				action:     strings.ToLower(strings.TrimSpace(f["action"])),
+				status:     firstField(f["status"]),
+				diagnostic: dsnValue(f["diagnostic-code"]),
+			})
+		}
+		return rcpts, true
+	}
+	return nil, false
+}
+
+// dsnFields reads "Name: value" lines with continuations into a map with
+// lower-case keys.
+func dsnFields(block string) map[string]string {
+	f := map[string]string{}
+	last := ""
+	for _, line := range strings.Split(block, "\n") {
+		if line == "" {
+			continue
+		}
+		if (line[0] == ' ' || line[0] == '\t') && last != "" {
+			f[last] += " " + strings.TrimSpace(line)
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		last = strings.ToLower(strings.TrimSpace(k))
+		if _, seen := f[last]; !seen {
+			f[last] = strings.TrimSpace(v)
+		}
+	}
+	return f
+}
+
+// dsnValue drops the type prefix of a typed DSN field ("rfc822; a@b",
+// "smtp; 550 ...").
+func dsnValue(v string) string {
+	if _, rest, ok := strings.Cut(v, ";"); ok {
+		v = rest
+	}
+	return cleanLine(strings.Trim(strings.TrimSpace(v), "<>"), 300)
+}
+
+// failedRecipients lists the addresses a bounce reports on, from
+// X-Failed-Recipients and any delivery-status part.
+func failedRecipients(m *Message) []string {
+	var out []string
+	add := func(a string) {
+		a = strings.Trim(strings.TrimSpace(a), "<>")
+		if a != "" && strings.Contains(a, "@") && !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, a) }) {
+			out = append(out, a)
+		}
+	}
+	for _, v := range headerValues(m.Header, "X-Failed-Recipients") {
+		for _, a := range strings.Split(v, ",") {
+			add(a)
+		}
+	}
+	rcpts, _ := deliveryStatus(m)
+	for _, r := range rcpts {
+		if r.action == "" || r.action == "failed" || r.action == "delayed" {
+			add(r.addr)
+		}
+	}
+	return out
+}
+
+func classifyBounce(m *Message) (Classification, bool) {
+	c := Classification{Kind: KindBounce}
+	ctype, params := rootType(m)
+	report := ctype == "multipart/report"
+	if report && strings.EqualFold(params["report-type"], "delivery-status") {
+		c.Evidence = append(c.Evidence, "Content-Type: multipart/report; report-type=delivery-status")
+	}
+	rcpts, hasDSN := deliveryStatus(m)
+	if hasDSN {
+		c.Evidence = append(c.Evidence, "message/delivery-status part")
+	}
+	xfr := headerValues(m.Header, "X-Failed-Recipients")
+	if len(xfr) > 0 {
+		c.Evidence = append(c.Evidence, "X-Failed-Recipients: "+cleanLine(strings.Join(xfr, ", "), 200))
+	}
+	daemon := isDaemon(m.From)
+	subject := bounceSubject.FindString(m.Subject)
+	nullPath := strings.TrimSpace(headerGet(m.Header, "Return-Path")) == "<>"
+	body := unquoted(m.Text)
+	if mc := messageCopy.FindStringIndex(body); mc != nil {
+		body = body[:mc[0]]
+	}
+	switch {
+	case len(c.Evidence) > 0:
+	case subject != "" && (daemon || nullPath):
+		c.Evidence = append(c.Evidence, fmt.Sprintf("bounce subject %q from %s", subject, fromLabel(m, nullPath)))
+	case daemon && bounceBody.MatchString(body):
+		c.Evidence = append(c.Evidence, fmt.Sprintf("from %s: %q", m.From.Addr, bounceBody.FindString(body)))
+	default:
+		return c, false
+	}
+
+	// The recipients, action, status and diagnostic: from the report when
+	// there is one, else from the text.
+	var failed, delayed, other []dsnRecipient
+	for _, r := range rcpts {
+		switch {
+		case r.action == "failed" || r.action == "" && strings.HasPrefix(r.status, "5"):
+			failed = append(failed, r)
+		case r.action == "delayed" || r.action == "" && strings.HasPrefix(r.status, "4"):
+			delayed = append(delayed, r)
+		default:
+			other = append(other, r)
+		}
+	}
+	pick := failed
+	switch {
+	case len(failed) > 0:
+		c.Action = "failed"
+	case len(delayed) > 0:
+		pick, c.Action, c.Temporary = delayed, "delayed", true
+	case len(other) > 0:
+		// Only delivered/relayed/expanded: a success report, not a bounce.
+		c.Kind = KindAutoReply
+		c.Action = other[0].action
+		c.Evidence = append(c.Evidence, "delivery report with Action: "+other[0].action)
+		return c, true
+	}
+	for _, r := range pick {
+		if r.addr != "" && !slices.Contains(c.FailedRecipients, r.addr) {
+			c.FailedRecipients = append(c.FailedRecipients, r.addr)
+		}
+		if c.Status == "" {
+			c.Status = r.status
+		}
+		if c.Diagnostic == "" {
+			c.Diagnostic = r.diagnostic
+		}
+	}
+	for _, a := range failedRecipients(m) {
+		if !slices.ContainsFunc(c.FailedRecipients, func(x string) bool { return strings.EqualFold(x, a) }) && !c.Temporary {
+			c.FailedRecipients = append(c.FailedRecipients, a)
+		}
+	}
+	if len(c.FailedRecipients) == 0 {
+		c.FailedRecipients = textRecipients(body, m.From.Addr)
+	}
+	if c.Status == "" {
+		if sm := statusCode.FindStringSubmatch(body); sm != nil {
+			c.Status = sm[1]
+		}
+	}
+	if c.Diagnostic == "" {
+		for _, line := range strings.Split(body, "\n") {
+			if smtpReplyLine.MatchString(line) {
+				c.Diagnostic = cleanLine(line, 300)
+				break
+			}
+		}
+	}
+	if !c.Temporary && strings.HasPrefix(c.Status, "4.") && len(failed) == 0 {
+		c.Temporary = true
+	}
+	if ids := returnedMessageIDs(m); len(ids) > 0 {
+		c.OriginalMessageID = ids[0]
+	}
+	if c.Temporary {
+		c.Evidence = append(c.Evidence, "delivery delayed, not failed: the server is still trying")
+	}
+	return c, true
+}
+
+func fromLabel(m *Message, nullPath bool) string {
+	if isDaemon(m.From) {
+		return m.From.Addr
+	}
+	if nullPath {
+		return "null Return-Path <>"
+	}
+	return m.From.Addr
+}
+
+// textRecipients finds failed addresses in a bounce written for people: "RCPT
+// TO:<a@b>" and lines that hold only an address.
+func textRecipients(body, from string) []string {
+	var out []string
+	add := func(a string) {
+		if !strings.EqualFold(a, from) && !slices.Contains(out, a) && len(out) < 10 {
+			out = append(out, a)
+		}
+	}
+	for _, sm := range rcptToAddr.FindAllStringSubmatch(body, 10) {
+		add(sm[1])
+	}
+	for _, line := range strings.Split(body, "\n") {
+		if sm := loneAddrLine.FindStringSubmatch(line); sm != nil {
+			add(sm[1])
+		}
+	}
+	return out
+}
+
+// Automatic replies.
+
+var (
+	oooSubject   = regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`)
+	readReceipt  = regexp.MustCompile(`(?i)^\s*(?:read|not read|gelesen|lu)\s*:`)
+	oooBody      = regexp.MustCompile(`(?i)\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual |parental |maternity |sick )?leave|not in the office|working part[- ]time)|\bout of (?:the )?office (?:until|from|on|and)|\b(?:i )?(?:will|shall) (?:be )?(?:back|return(?:ing)?) (?:to the office )?(?:on|in|at)\b|limited access to (?:my )?e-?mail|this (?:mail)?box is (?:no longer|not) (?:being )?(?:monitored|in use|active|checked)|no longer monitored`)
+	noLongerUsed = regexp.MustCompile(`(?i)no longer (?:be )?(?:monitored|in use|active|checked|used)|not (?:being )?monitored|has (?:been )?(?:changed|moved|closed)|new (?:e-?mail )?address`)
+	redirectSend = regexp.MustCompile(`(?i)\b(?:re-?send|send|forward|re-?direct|submit|direct|address|write)\b[^.!?@\n]{0,60}?\bto\s*:?\s*["<(\[]?\s*$`)
+	redirectUse  = regexp.MustCompile(`(?i)\b(?:e-?mail|contact|use|at)\s*:?\s*["<(\[]?\s*$`)
+	redirectAsk  = regexp.MustCompile(`(?i)\bplease\s+(?:e-?mail|contact|use|write\s+to)\s*:?\s*["<(\[]?\s*$`)
+	emailAddr    = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+)
+
+// autoHeaders lists the header fields automatic responders set.
+var autoHeaders = []string{"X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder"}
+
+func classifyAutoReply(m *Message, content Classification) (Classification, bool) {
+	c := Classification{Kind: KindAutoReply}
+	decisive := false
+	generated := false
+	if v := strings.ToLower(strings.TrimSpace(headerGet(m.Header, "Auto-Submitted"))); v != "" {
+		kind, _, _ := strings.Cut(v, ";")
+		kind = strings.TrimSpace(kind)
+		if kind != "no" {
+			c.Evidence = append(c.Evidence, "Auto-Submitted: "+kind)
+			if kind == "auto-replied" {
+				decisive = true
+			} else {
+				generated = true
+			}
+		}
+	}
+	for _, h := range autoHeaders {
+		if v := strings.TrimSpace(headerGet(m.Header, h)); v != "" && !strings.EqualFold(v, "no") {
+			c.Evidence = append(c.Evidence, h+": "+cleanLine(v, 40))
+			decisive = true
+		}
+	}
+	prec := strings.ToLower(strings.TrimSpace(headerGet(m.Header, "Precedence")))
+	if prec == "auto_reply" {
+		c.Evidence = append(c.Evidence, "Precedence: auto_reply")
+		decisive = true
+	}
+	ctype, params := rootType(m)
+	if ctype == "multipart/report" && strings.EqualFold(params["report-type"], "disposition-notification") {
+		c.Evidence = append(c.Evidence, "read receipt (disposition-notification report)")
+		decisive = true
+	} else if s := readReceipt.FindString(m.Subject); s != "" {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("read receipt subject %q", strings.TrimSpace(s)))
+		decisive = true
+	}
+	if s := oooSubject.FindString(m.Subject); s != "" {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("subject %q", strings.TrimSpace(s)))
+		decisive = true
+	}
+	body := unquoted(m.Text)
+	ooo := oooBody.FindString(body)
+	if ooo != "" {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("out of office: %q", snippet(ooo)))
+	}
+	bulk := prec == "bulk" || prec == "junk" || prec == "list"
+	if bulk && ooo != "" {
+		c.Evidence = append(c.Evidence, "Precedence: "+prec)
+		decisive = true
+	}
+
+	switch {
+	case decisive:
+	case generated && ooo == "" && content.Kind != KindUnknown:
+		// An automated letter from a case-management system, such as an
+		// acknowledgement: what it says matters more than how it was sent.
+		content.Evidence = append(content.Evidence, "sent automatically ("+c.Evidence[0]+")")
+		return content, true
+	case generated:
+	case ooo != "" && content.Kind == KindUnknown:
+	default:
+		return c, false
+	}
+	c.RedirectTo = redirects(body, m.From.Addr)
+	for _, a := range c.RedirectTo {
+		c.Evidence = append(c.Evidence, "asks to write to "+a+" instead")
+	}
+	return c, true
+}
+
+// redirects finds addresses that an automatic reply asks us to use instead of
+// the one we wrote to: "please resend your request to x@y", "for FOI requests
+// please email x@y", or, in a mailbox "no longer monitored", "contact x@y".
+func redirects(body, from string) []string {
+	retired := noLongerUsed.MatchString(body)
+	var out []string
+	for _, loc := range emailAddr.FindAllStringIndex(body, 20) {
+		addr := strings.TrimRight(body[loc[0]:loc[1]], ".")
+		if strings.EqualFold(addr, from) || slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, addr) }) {
+			continue
+		}
+		before := body[max(0, loc[0]-120):loc[0]]
+		if i := strings.LastIndex(before, "\n\n"); i >= 0 {
+			before = before[i+2:]
+		}
+		if redirectSend.MatchString(before) || redirectAsk.MatchString(before) || retired && redirectUse.MatchString(before) {
+			out = append(out, strings.ToLower(addr))
+		}
+	}
+	return out
+}
+
+// Letters from authorities.
+
+// phraseSpec is one line of the phrase table: a pattern (case-insensitive;
+// each space matches any run of white space, so phrases survive line wrapping)
+// that is evidence for a kind. A strong phrase decides the kind on its own; a
+// weak one only when no strong phrase of any kind is present.
+type phraseSpec struct {
+	kind    Kind
+	strong  bool
+	pattern string
+}
+
+const (
+	strong = true
+	weak   = false
+)
+
+// kindPriority orders the letter kinds for the decision: when strong phrases of
+// several kinds appear, the first kind here wins. A fee notice or an extension
+// letter often names exemptions too, and most letters mention the 20 working
+// days, so the rarer, more specific kinds come first.
+var kindPriority = []Kind{KindFeeNotice, KindExtension, KindClarification, KindSubstantive, KindAcknowledgement}
+
+// letterPhrases is the table that Classify reads letters with.
+var letterPhrases = compilePhrases([]phraseSpec{
+	// Fee notice: FOIA s.9 (EIR reg.8): a fee is due before the information is sent.
+	{KindFeeNotice, strong, `fees? notice`},
+	{KindFeeNotice, strong, `fee of £ ?[0-9]`},
+	{KindFeeNotice, strong, `\bsection 9\b|\bs\. ?9\b`},
+	{KindFeeNotice, strong, `(?:fee|payment) (?:must|should|needs to|will need to) be (?:paid|received|made)`},
+	{KindFeeNotice, strong, `\b(?:on|upon) receipt of (?:the |your )?(?:payment|fee)|\bonce (?:the |your )?(?:payment|fee) (?:is|has been) (?:received|paid)`},
+	{KindFeeNotice, weak, `\b(?:cheque|postal order|bacs)\b`},
+	{KindFeeNotice, weak, `disbursements?`},
+
+	// Public interest extension: FOIA s.10(3).
+	{KindExtension, strong, `\bsection 10 ?\( ?3 ?\)|\bs\. ?10 ?\( ?3 ?\)`},
+	{KindExtension, strong, `(?:further|additional|more|extra) time to (?:consider|complete|carry out|conduct|assess) (?:the )?public interest`},
+	{KindExtension, strong, `public interest (?:test )?extension`},
+	{KindExtension, strong, `extend(?:ed|ing)? (?:the |our )?(?:time|deadline|time limit|response time|period) (?:for|to|by)`},
+	{KindExtension, strong, `(?:will|shall) not be (?:able|in a position) to (?:respond|reply|provide (?:you with )?(?:a|our) response)(?: to you)? (?:within|by) (?:the )?(?:20|twenty)`},
+	{KindExtension, weak, `public interest test`},
+	{KindExtension, weak, `(?:considering|consider|weigh(?:ing)?) the public interest`},
+	{KindExtension, weak, `qualified exemption`},
+
+	// Clarification: FOIA s.1(3), the request is not clear enough to answer.
+	{KindClarification, strong, `please clarify|(?:could|can|would) you (?:please )?clarify`},
+	{KindClarification, strong, `\b(?:we|i) (?:would )?(?:require|need|request|seek|must ask for) (?:some |further |additional )?clarification`},
+	{KindClarification, strong, `\bsection 1 ?\( ?3 ?\)|\bs\. ?1 ?\( ?3 ?\)`},
+	{KindClarification, strong, `\bbefore (?:we|i) (?:can|are able to|am able to) (?:process|proceed with|respond to|deal with|answer|progress|consider) your request`},
+	{KindClarification, strong, `(?:please|could you|can you|would you) (?:please )?(?:confirm|specify|explain|tell us) (?:which|what|whether|exactly)`},
+	{KindClarification, strong, `it is (?:not clear|unclear) (?:what|which|whether)`},
+	{KindClarification, strong, `\buntil (?:we|i) (?:have )?receive[d]? (?:your |the |this |that )?clarification`},
+	{KindClarification, weak, `clarif(?:y|ication)`},
+
+	// Substantive response: the answer itself.
+	{KindSubstantive, strong, `please (?:find|see) (?:attached|enclosed|below) (?:(?:the|our|my|a) )?(?:trust'?s |council'?s |board'?s )?(?:response|reply|answer|information|requested|details|data|spreadsheet|documents?|job descriptions?)`},
+	{KindSubstantive, strong, `(?:the |our )?(?:response|reply|information requested|requested information) (?:is |are |has been )?(?:attached|enclosed|set out below|as follows|provided below)`},
+	{KindSubstantive, strong, `(?:the )?information (?:you )?(?:requested|asked for) (?:is|are|has been) (?:attached|enclosed|provided|set out|below|as follows)`},
+	{KindSubstantive, strong, `answers? to your questions?`},
+	{KindSubstantive, strong, `\b(?:i|we) can confirm (?:that )?(?:the (?:trust|council|board|organisation|authority) |we )?(?:holds?|has|have|employs?|does|do|currently)`},
+	{KindSubstantive, strong, `\b(?:the trust|the council|the board|we) (?:currently )?(?:employs?|has|have) [0-9]+`},
+	{KindSubstantive, strong, `refusal notice`},
+	{KindSubstantive, strong, `exempt(?:ion)? (?:under|from disclosure|by virtue)`},
+	{KindSubstantive, strong, `withh(?:eld|old|olding)`},
+	{KindSubstantive, strong, `\b(?:we|i) (?:are|am) (?:unable|not able) to (?:provide|disclose|release|supply|comply)`},
+	{KindSubstantive, strong, `vexatious|neither confirm nor deny`},
+	{KindSubstantive, weak, `internal review`},
+	{KindSubstantive, weak, `information commissioner`},
+	{KindSubstantive, weak, `in response to your`},
+	{KindSubstantive, weak, `open government licen[cs]e|\bre-?use\b`},
+
+	// Acknowledgement: the request was received and logged.
+	{KindAcknowledgement, strong, `acknowledg(?:e|es|ing|ement of) (?:the )?receipt`},
+	{KindAcknowledgement, strong, `\b(?:this is to |we |i )acknowledge (?:your|the) (?:request|e-?mail)`},
+	{KindAcknowledgement, strong, `has been (?:logged|registered|recorded|allocated|assigned)|\b(?:we|i) have (?:logged|registered|recorded)`},
+	{KindAcknowledgement, strong, `(?:will|shall|aim to|endeavour to|should) (?:respond|reply|provide (?:you with )?a response|receive a (?:response|reply)|be in touch)(?: to you)?(?: to your request)? (?:promptly and )?(?:within|by|no later than|on or before)`},
+	{KindAcknowledgement, strong, `\b(?:we|i) (?:have|has) received your (?:request|e-?mail)`},
+	{KindAcknowledgement, weak, `(?:20|twenty) working days`},
+	{KindAcknowledgement, weak, `thank you for your (?:request|e-?mail)`},
+	{KindAcknowledgement, weak, `due date|(?:response|reply) (?:is )?due`},
+})
+
+// subjectPhrases are read in the subject only.
+var subjectPhrases = compilePhrases([]phraseSpec{
+	{KindAcknowledgement, strong, `acknowledg`},
+	{KindClarification, strong, `clarification`},
+	{KindExtension, strong, `extension|public interest`},
+	{KindFeeNotice, strong, `fees? notice`},
+	{KindSubstantive, strong, `\b(?:response|outcome|decision|disclosure)\b`},
+})
+
+type phrase struct {
+	kind   Kind
+	strong bool
+	re     *regexp.Regexp
+}
+
+func compilePhrases(specs []phraseSpec) []phrase {
+	out := make([]phrase, 0, len(specs))
+	for _, s := range specs {
+		p := strings.ReplaceAll(s.pattern, " ?", `\s*`)
+		p = strings.ReplaceAll(p, " ", `\s+`)
+		out = append(out, phrase{kind: s.kind, strong: s.strong, re: regexp.MustCompile(`(?i)` + p)})
+	}
+	return out
+}
+
+// Hints for substantive responses.
+var (
+	sectionList = regexp.MustCompile(`(?i)\b(?:sections?|secs?\.?|ss?\.)\s?([0-9]{1,2}(?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*(?:\s*(?:,|and|&|or)\s*[0-9]{1,2}(?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*)*)|\bs([0-9]{1,2}(?:\([0-9]{1,2}\))?(?:\([a-z]{1,4}\))*)(?:[^0-9a-z]|$)`)
+	sectionOne  = regexp.MustCompile(`(?i)([0-9]{1,2})((?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*)`)
+	regulation  = regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?)\s?(12\s?\(\s?[45]\s?\)(?:\s?\(\s?[a-e]\s?\))?|13)(?:[^0-9(]|$)`)
+
+	notHeldPhrases = compilePhrases([]phraseSpec{
+		{KindSubstantive, strong, `(?:does|do|did) not hold`},
+		{KindSubstantive, strong, `(?:does|do)n'?t hold`},
+		{KindSubstantive, strong, `(?:is|are|was|were) not held`},
+		{KindSubstantive, strong, `holds? no (?:recorded )?information`},
+		{KindSubstantive, strong, `no (?:recorded )?information (?:is |was )?held`},
+		{KindSubstantive, strong, `\b(?:we|i) have no (?:recorded )?information`},
+		{KindSubstantive, strong, `(?:does|do) not (?:record|collect|keep|centrally record) (?:this|that|the|such)`},
+	})
+	costPhrases = compilePhrases([]phraseSpec{
+		{KindSubstantive, strong, `appropriate limit`},
+		{KindSubstantive, strong, `cost limit`},
+		{KindSubstantive, strong, `£ ?(?:450|600)\b`},
+		{KindSubstantive, strong, `\b(?:18|24) hours\b`},
+		{KindSubstantive, strong, `exceed(?:s|ed)? the (?:cost|appropriate|fees?) limit`},
+	})
+	partialPhrases = compilePhrases([]phraseSpec{
+		{KindSubstantive, strong, `partial(?:ly)?\b`},
+		{KindSubstantive, strong, `some of the (?:requested )?information`},
+		{KindSubstantive, strong, `(?:parts?|elements?) of (?:the|your) request`},
+		{KindSubstantive, strong, `\bin part\b`},
+	})
+	refusedPhrases = compilePhrases([]phraseSpec{
+		{KindSubstantive, strong, `refus(?:e|al|ed|ing)`},
+		{KindSubstantive, strong, `exempt(?:ion)?`},
+		{KindSubstantive, strong, `withh(?:eld|old|olding)`},
+		{KindSubstantive, strong, `(?:unable|not able) to (?:provide|disclose|release|supply|comply)`},
+		{KindSubstantive, strong, `vexatious|neither confirm nor deny`},
+	})
+)
+
+// exemptionSection reports whether a FOIA (or FOISA) section number is one a
+// refusal cites: the cost limit (12), vexatious requests (14) and the
+// exemptions (21 to 44).
+func exemptionSection(n int) bool {
+	return n == 12 || n == 14 || n >= 21 && n <= 44
+}
+
+// citedSections lists the exemption sections and EIR regulations cited in
+// text, canonical ("s.40(2)", "reg.12(4)(b)"), in order of appearance.
+func citedSections(text string) []string {
+	var out []string
+	add := func(s string) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, sm := range sectionList.FindAllStringSubmatch(text, 50) {
+		list := sm[1] + sm[2]
+		for _, one := range sectionOne.FindAllStringSubmatch(list, 10) {
+			var n int
+			fmt.Sscanf(one[1], "%d", &n)
+			if exemptionSection(n) {
+				add("s." + one[1] + compact(one[2]))
+			}
+		}
+	}
+	for _, sm := range regulation.FindAllStringSubmatch(text, 20) {
+		add("reg." + compact(sm[1]))
+	}
+	return out
+}
+
+func compact(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+}
+
+// classifyContent reads the subject and the new part of the body.
+func classifyContent(m *Message) Classification {
+	c := Classification{Kind: KindUnknown}
+	body := unquoted(m.Text)
+	text := m.Subject + "\n" + body
+
+	strongs := map[Kind][]string{}
+	weaks := map[Kind][]string{}
+	note := func(k Kind, isStrong bool, ev string) {
+		if isStrong {
+			strongs[k] = append(strongs[k], ev)
+		} else {
+			weaks[k] = append(weaks[k], ev)
+		}
+	}
+	for _, p := range subjectPhrases {
+		if s := p.re.FindString(m.Subject); s != "" {
+			note(p.kind, p.strong, fmt.Sprintf("%s: subject %q", p.kind, snippet(s)))
+		}
+	}
+	for _, p := range letterPhrases {
+		if s := p.re.FindString(text); s != "" {
+			note(p.kind, p.strong, fmt.Sprintf("%s: %q", p.kind, snippet(s)))
+		}
+	}
+
+	// Substantive hints.
+	c.Sections = citedSections(text)
+	if len(c.Sections) > 0 {
+		note(KindSubstantive, strong, "substantive: cites "+strings.Join(c.Sections, ", "))
+	}
+	if s := firstMatch(notHeldPhrases, text); s != "" {
+		c.NotHeld = true
+		note(KindSubstantive, strong, fmt.Sprintf("not held: %q", snippet(s)))
+	}
+	if s := firstMatch(costPhrases, text); s != "" || slices.Contains(c.Sections, "s.12") {
+		c.CostLimit = true
+		if s != "" {
+			note(KindSubstantive, strong, fmt.Sprintf("cost limit: %q", snippet(s)))
+		}
+	}
+	if s := firstMatch(partialPhrases, text); s != "" {
+		c.Partial = true
+		note(KindSubstantive, weak, fmt.Sprintf("partial: %q", snippet(s)))
+	}
+	if s := firstMatch(refusedPhrases, text); s != "" {
+		c.Refused = true
+		note(KindSubstantive, weak, fmt.Sprintf("refusal: %q", snippet(s)))
+	}
+	if hasDocument(m) {
+		note(KindSubstantive, weak, "substantive: a document is attached")
+	}
+
+	for _, k := range kindPriority {
+		if len(strongs[k]) > 0 {
+			c.Kind = k
+			break
+		}
+	}
+	if c.Kind == KindUnknown {
+		for _, k := range kindPriority {
+			if len(weaks[k]) > 0 {
+				c.Kind = k
+				break
+			}
+		}
+	}
+	if c.Kind == KindUnknown {
+		return c
+	}
+	c.Evidence = append(c.Evidence, strongs[c.Kind]...)
+	c.Evidence = append(c.Evidence, weaks[c.Kind]...)
+	if c.Kind == KindSubstantive {
+		c.Outcome = outcome(c)
+	}
+	return c
+}
+
+// outcome suggests the final state of a substantive response.
+func outcome(c Classification) string {
+	refused := c.Refused || c.CostLimit || len(c.Sections) > 0
+	switch {
+	case c.Partial:
+		return OutcomePartial
+	case c.NotHeld && !refused:
+		return OutcomeNotHeld
+	case refused:
+		return OutcomeRefused
+	case c.NotHeld:
+		return OutcomeNotHeld
+	}
+	return OutcomeSuccessful
+}
+
+// hasDocument reports whether m carries a file that looks like a response
+// (not a logo or a returned message).
+func hasDocument(m *Message) bool {
+	for _, a := range m.Attachments {
+		if a.Source == SourceInline || a.Source == SourceRFC822 || strings.HasPrefix(a.ContentType, "image/") ||
+			strings.HasPrefix(a.ContentType, "message/") || isHeadersPart(a.ContentType) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+func firstMatch(ps []phrase, text string) string {
+	for _, p := range ps {
+		if s := p.re.FindString(text); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// snippet shortens matched text for the evidence list.
+func snippet(s string) string {
+	return strings.ToLower(cleanLine(s, 80))
+}
+
+func firstField(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}

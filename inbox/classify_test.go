@@ -1,0 +1,187 @@
+package inbox
+
+import (
+	"net/textproto"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestClassifyLetters(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		subject string
+		text    string
+		kind    Kind
+		outcome string
+	}{
+		{"acknowledgement", "RE: request", "We acknowledge receipt of your request and will respond within 20 working days.", KindAcknowledgement, ""},
+		{"logged", "Your request", "Your request has been logged under reference FOI/1.", KindAcknowledgement, ""},
+		{"clarification", "RE: request", "Could you clarify which posts you mean?", KindClarification, ""},
+		{"clarification s.1(3)", "RE: request", "Under s.1(3) we need more detail.", KindClarification, ""},
+		{"extension", "RE: request", "We need further time to consider the public interest test.", KindExtension, ""},
+		{"extension s.10(3)", "RE: request", "We are relying on section 10(3) to extend the deadline.", KindExtension, ""},
+		{"fee notice", "RE: request", "We must charge a fee of £25.00 before we send the copies.", KindFeeNotice, ""},
+		{"cost limit", "RE: request", "Complying would exceed the appropriate limit of £450 (18 hours).", KindSubstantive, OutcomeRefused},
+		{"exemption", "RE: request", "The names are exempt under s.40(2) and have been withheld.", KindSubstantive, OutcomeRefused},
+		{"not held", "RE: request", "The Trust does not hold this information.", KindSubstantive, OutcomeNotHeld},
+		{"partial", "RE: request", "Please find attached some of the information you asked for; the rest is exempt under section 43.", KindSubstantive, OutcomePartial},
+		{"success", "RE: request", "Please find attached the information requested.", KindSubstantive, OutcomeSuccessful},
+		{"substantive beats acknowledgement", "RE: request", "Thank you for your request, which has been logged. The Trust does not hold the information.", KindSubstantive, OutcomeNotHeld},
+		{"subject alone", "FOI Response - FOI/23/0456", "See attached.", KindSubstantive, OutcomeSuccessful},
+		{"nothing", "Hello", "Lovely weather.", KindUnknown, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := Classify(&Message{Subject: tt.subject, Text: tt.text})
+			if c.Kind != tt.kind || c.Outcome != tt.outcome {
+				t.Errorf("Classify = %s/%q (%q), want %s/%q", c.Kind, c.Outcome, c.Evidence, tt.kind, tt.outcome)
+			}
+			if c.Kind != KindUnknown && len(c.Evidence) == 0 {
+				t.Error("no evidence given")
+			}
+		})
+	}
+}
+
+// Our own letter, quoted below a reply, asks for "clarification" and mentions
+// "20 working days": only the new text counts.
+func TestClassifyIgnoresQuotedText(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"01-outlook-ack-qp.eml", "05-lotus-notes-forward.eml", "06-groupwise-ref-in-quote.eml", "09-ref-in-quoted-body.eml", "44-followup-round.eml"} {
+		m := parseCorpus(t, file)
+		c := Classify(m)
+		for _, ev := range c.Evidence {
+			if strings.Contains(ev, "clarif") || strings.Contains(ev, "look forward") {
+				t.Errorf("%s: evidence %q comes from the quoted letter", file, ev)
+			}
+		}
+	}
+	text := "Please find attached our response.\n\nOn Mon, 2 Mar 2026 at 10:15, Alex <a@b.example>\nwrote:\n> If you need any clarification, please contact me.\n"
+	if got := unquoted(text); got != "Please find attached our response.\n" {
+		t.Errorf("unquoted(...) = %q", got)
+	}
+}
+
+func TestCitedSections(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"exempt under section 40(2) of the Act", []string{"s.40(2)"}},
+		{"sections 40(2) and 41 apply", []string{"s.40(2)", "s.41"}},
+		{"s.43(2) and s.36(2)(b)(ii)", []string{"s.43(2)", "s.36(2)(b)(ii)"}},
+		{"under s12 we will not comply", []string{"s.12"}},
+		{"Section 14(1) vexatious", []string{"s.14(1)"}},
+		{"regulation 12(4)(b) and reg. 13", []string{"reg.12(4)(b)", "reg.13"}},
+		{"section 1(3), section 10(3), section 16 and section 17", nil},
+		{"it's 12 weeks since 2021", nil},
+	}
+	for _, tt := range tests {
+		if got := citedSections(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("citedSections(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestClassifyBounces(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file      string
+		failed    []string
+		action    string
+		status    string
+		diagnosis string
+		temporary bool
+		original  string
+	}{
+		{"18-postfix-bounce-dsn.eml", []string{"foi@trust-018.nhs.example"}, "failed", "5.1.1", "User unknown", false, testMessageID("LXP7-018", "msgid")},
+		{"19-exchange-bounce-dsn.eml", []string{"foi@trust-019.nhs.example"}, "failed", "5.4.1", "Access denied", false, testMessageID("LXP7-019", "msgid")},
+		{"40-exim-bounce-xfailed.eml", []string{"foi@trust-040.nhs.example"}, "", "5.7.1", "Mailbox unavailable", false, testMessageID("LXP7-040", "msgid")},
+		{"45-postfix-delay-dsn.eml", []string{"foi@trust-045.nhs.example"}, "delayed", "4.4.1", "Connection timed out", true, testMessageID("LXP7-045", "msgid")},
+	}
+	for _, tt := range tests {
+		c := Classify(parseCorpus(t, tt.file))
+		if c.Kind != KindBounce {
+			t.Errorf("%s: Kind %s, want bounce", tt.file, c.Kind)
+			continue
+		}
+		if !slices.Equal(c.FailedRecipients, tt.failed) || c.Action != tt.action || c.Status != tt.status ||
+			!strings.Contains(c.Diagnostic, tt.diagnosis) || c.Temporary != tt.temporary || c.OriginalMessageID != tt.original {
+			t.Errorf("%s: bounce %v %q %q %q temporary %v original %q,\nwant %v %q %q ...%q... temporary %v original %q",
+				tt.file, c.FailedRecipients, c.Action, c.Status, c.Diagnostic, c.Temporary, c.OriginalMessageID,
+				tt.failed, tt.action, tt.status, tt.diagnosis, tt.temporary, tt.original)
+		}
+	}
+}
+
+func TestClassifyAutoReplies(t *testing.T) {
+	t.Parallel()
+	hdr := func(kv ...string) textproto.MIMEHeader {
+		h := textproto.MIMEHeader{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h.Add(kv[i], kv[i+1])
+		}
+		return h
+	}
+	tests := []struct {
+		name    string
+		m       *Message
+		want    Kind
+		redirct []string
+	}{
+		{"Auto-Submitted auto-replied", &Message{Header: hdr("Auto-Submitted", "auto-replied"), Subject: "Re: x", Text: "Thanks"}, KindAutoReply, nil},
+		{"Auto-Submitted no", &Message{Header: hdr("Auto-Submitted", "no"), Subject: "Re: x", Text: "Lovely weather."}, KindUnknown, nil},
+		{"X-Autorespond", &Message{Header: hdr("X-Autorespond", "yes"), Subject: "Re: x"}, KindAutoReply, nil},
+		{"Precedence auto_reply", &Message{Header: hdr("Precedence", "auto_reply"), Subject: "Re: x"}, KindAutoReply, nil},
+		{"bulk newsletter is not an auto-reply", &Message{Header: hdr("Precedence", "bulk"), Subject: "News", Text: "This week in health policy"}, KindUnknown, nil},
+		{"bulk out of office", &Message{Header: hdr("Precedence", "bulk"), Subject: "Re: x", Text: "I am out of the office until Monday."}, KindAutoReply, nil},
+		{"out of office subject", &Message{Subject: "Out of Office: Re: request"}, KindAutoReply, nil},
+		{"read receipt", &Message{Subject: "Read: Freedom of Information request"}, KindAutoReply, nil},
+		{"generated acknowledgement stays an acknowledgement", &Message{Header: hdr("Auto-Submitted", "auto-generated"), Subject: "Request", Text: "Your request has been logged."}, KindAcknowledgement, nil},
+		{"generated out of office", &Message{Header: hdr("Auto-Submitted", "auto-generated"), Subject: "Request", Text: "I am on annual leave. Your request has been logged."}, KindAutoReply, nil},
+		{"redirect by resend", &Message{Header: hdr("X-Autoreply", "yes"), From: Address{Addr: "old@a.example"},
+			Text: "This address is closed. Please resend your request to New.FOI@b.example."}, KindAutoReply, []string{"new.foi@b.example"}},
+		{"redirect when no longer monitored", &Message{Subject: "Automatic reply: x", From: Address{Addr: "old@a.example"},
+			Text: "This mailbox is no longer monitored.\nFor all enquiries contact foi@b.example"}, KindAutoReply, []string{"foi@b.example"}},
+		{"colleague is not a redirect", &Message{Subject: "Automatic reply: x", From: Address{Addr: "me@a.example"},
+			Text: "I am away. My manager is boss@a.example and she is also away."}, KindAutoReply, nil},
+	}
+	for _, tt := range tests {
+		c := Classify(tt.m)
+		if c.Kind != tt.want || !slices.Equal(c.RedirectTo, tt.redirct) {
+			t.Errorf("%s: Classify = %s redirect %v (%q), want %s redirect %v", tt.name, c.Kind, c.RedirectTo, c.Evidence, tt.want, tt.redirct)
+		}
+	}
+}
+
+func TestClassifyCorpusDetails(t *testing.T) {
+	t.Parallel()
+	c := Classify(parseCorpus(t, "22-ooo-redirect.eml"))
+	if !slices.Equal(c.RedirectTo, []string{"foi.requests@newtrust-022.nhs.example"}) {
+		t.Errorf("22: RedirectTo = %v", c.RedirectTo)
+	}
+	c = Classify(parseCorpus(t, "30-refusal-s12.eml"))
+	if !c.CostLimit || !slices.Equal(c.Sections, []string{"s.12"}) {
+		t.Errorf("30: CostLimit %v Sections %v, want true [s.12]", c.CostLimit, c.Sections)
+	}
+	c = Classify(parseCorpus(t, "31-refusal-s40.eml"))
+	if !c.Refused || !slices.Equal(c.Sections, []string{"s.40(2)"}) {
+		t.Errorf("31: Refused %v Sections %v, want true [s.40(2)]", c.Refused, c.Sections)
+	}
+	c = Classify(parseCorpus(t, "32-not-held.eml"))
+	if !c.NotHeld {
+		t.Error("32: NotHeld = false")
+	}
+	c = Classify(parseCorpus(t, "34-partial.eml"))
+	if !c.Partial {
+		t.Error("34: Partial = false")
+	}
+	c = Classify(parseCorpus(t, "26-casework-ack-auto-generated.eml"))
+	if !slices.ContainsFunc(c.Evidence, func(s string) bool { return strings.Contains(s, "Auto-Submitted") }) {
+		t.Errorf("26: evidence %q does not say it was sent automatically", c.Evidence)
+	}
+}

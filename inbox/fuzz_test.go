@@ -1,0 +1,52 @@
+package inbox
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParseAndMatch runs the whole reading of a message — Parse, Match,
+// Classify, TakeUnmatched, and ParseHeader — on arbitrary bytes. None of it
+// may panic, and what Parse returns must hold together (checkInvariants).
+// Seeds: the corpus, the TNEF file, and crashers found earlier (in
+// testdata/fuzz/FuzzParseAndMatch).
+func FuzzParseAndMatch(f *testing.F) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.eml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	tnef, err := os.ReadFile(filepath.Join("testdata", "files", "winmail.dat"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(append([]byte("From: a@b.example\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\nContent-Transfer-Encoding: binary\r\n\r\n"), tnef...))
+	f.Add([]byte("From: a@b.example\r\nSubject: [LXP7-001]\r\n\r\nOur ref: FOI/23/0456\r\n"))
+
+	idx := newTestIndex()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m, _ := Parse(raw)
+		checkInvariants(t, m)
+		r := Match(m, idx)
+		if r.Ref != "" && !idx.IsRef(r.Ref) {
+			t.Errorf("Match gave %q, which the Index does not know", r.Ref)
+		}
+		Classify(m)
+		TakeUnmatched(m, r, idx)
+
+		h, _ := ParseHeader(bytes.NewReader(raw))
+		if h == nil {
+			t.Fatal("ParseHeader returned nil")
+		}
+		Match(h, idx)
+		Classify(h)
+	})
+}
