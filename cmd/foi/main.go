@@ -49,6 +49,15 @@ Replies:
   assign MESSAGE REF                    file an unmatched reply by hand
   attachments REF [--out DIR]           list (and save) a request's files
 
+The clock and the schedule:
+  tick                                  plan due chasers/reviews/complaints, send what is due
+  drafts | approve ID | discard ID      letters waiting for approval
+  reply REF --template NAME [--edit] [--draft] [--grounds T]
+                                        compose and queue a follow-up
+  due DATE [--law foia|foisa|eir|eisr]  the deadlines for a request delivered on DATE
+  holidays [YEAR] | holidays import FILE.json
+  ico-pack REF --out FILE.zip           the complaint pack for the Commissioner
+
 Trying it out:
   demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
 
@@ -147,6 +156,22 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdUnmatched(ctx, rest)
 	case "attachments":
 		return a.cmdAttachments(ctx, rest)
+	case "tick":
+		return a.cmdTick(ctx, rest)
+	case "drafts":
+		return a.cmdDrafts(ctx, rest)
+	case "approve":
+		return a.cmdApprove(ctx, rest)
+	case "discard":
+		return a.cmdDiscard(ctx, rest)
+	case "reply":
+		return a.cmdReply(ctx, rest)
+	case "due":
+		return a.cmdDue(ctx, rest)
+	case "holidays":
+		return a.cmdHolidays(ctx, rest)
+	case "ico-pack":
+		return a.cmdICOPack(ctx, rest)
 	default:
 		return usagef("unknown command %q", cmd)
 	}

@@ -14,6 +14,7 @@ import (
 	"foi/deadline"
 	"foi/mailbox"
 	"foi/mailer"
+	"foi/schedule"
 	"foi/store"
 )
 
@@ -168,14 +169,15 @@ func (a *app) dryRun(ctx context.Context, st *store.Store, c store.Campaign, env
 
 // statusRow is one line of `foi status`.
 type statusRow struct {
-	Ref       string    `json:"ref"`
-	Authority string    `json:"authority"`
-	State     string    `json:"state"`
-	SentAt    time.Time `json:"sent_at,omitzero"`
-	Due       string    `json:"due,omitempty"`
-	DaysLeft  *int      `json:"working_days_left,omitempty"`
-	LastError string    `json:"last_error,omitempty"`
-	LastReply *replyRef `json:"last_reply,omitempty"`
+	Ref       string           `json:"ref"`
+	Authority string           `json:"authority"`
+	State     string           `json:"state"`
+	SentAt    time.Time        `json:"sent_at,omitzero"`
+	Due       string           `json:"due,omitempty"`
+	DaysLeft  *int             `json:"working_days_left,omitempty"`
+	LastError string           `json:"last_error,omitempty"`
+	LastReply *replyRef        `json:"last_reply,omitempty"`
+	Next      *schedule.Action `json:"next,omitempty"`
 }
 
 // replyRef is the latest reply of a request, for `foi status`.
@@ -194,11 +196,15 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 	if len(pos) > 1 {
 		return usagef("status [SLUG]")
 	}
-	_, st, err := a.open(ctx)
+	cfg, st, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	sch, err := newScheduler(ctx, cfg, st, a)
+	if err != nil {
+		return err
+	}
 	slug := ""
 	if len(pos) == 1 {
 		c, err := st.Campaign(ctx, strings.ToUpper(pos[0]))
@@ -225,16 +231,24 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		}
 	}
 	now := a.now()
-	cal := calendar.New()
 	rows := make([]statusRow, 0, len(reqs))
 	for _, r := range reqs {
 		row := statusRow{Ref: r.Ref, Authority: r.Authority.Name, State: string(r.State), SentAt: r.SentAt, LastError: lastErr[r.Ref]}
+		f, err := sch.Facts(ctx, r)
+		if err != nil {
+			return err
+		}
 		if !r.SentAt.IsZero() {
 			law := calendar.Law(r.Law)
-			d := deadline.Compute(cal, deadline.Input{Law: law, Tags: r.Authority.Tags, Delivered: r.SentAt})
-			row.Due = d.Due.String()
-			left := deadline.DaysLeft(cal, law, d.Due, now)
-			row.DaysLeft = &left
+			d := deadline.Compute(sch.Cal, f.Input())
+			if !d.Due.IsZero() {
+				row.Due = d.Due.String()
+				left := deadline.DaysLeft(sch.Cal, law, d.Due, now)
+				row.DaysLeft = &left
+			}
+		}
+		if act, ok := sch.Next(f); ok {
+			row.Next = &act
 		}
 		thread, err := st.Thread(ctx, r.ID)
 		if err != nil {
@@ -262,7 +276,7 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		defer fmt.Fprintf(a.stdout, "\n%d replies could not be filed: see `foi unmatched`.\n", len(unmatched))
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tLEFT\tLAST REPLY")
+	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tLEFT\tLAST REPLY\tNEXT")
 	for _, r := range rows {
 		sent, left := "-", "-"
 		if !r.SentAt.IsZero() {
@@ -284,7 +298,11 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		if r.LastReply != nil {
 			last = r.LastReply.At.In(campaign.London()).Format("2006-01-02") + " " + r.LastReply.Kind
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), state, sent, r.Due, left, last)
+		next := "-"
+		if r.Next != nil {
+			next = fmt.Sprintf("%s (%s) %s", r.Next.Step, r.Next.Mode, r.Next.On.In(campaign.London()).Format("2006-01-02"))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 34), state, sent, r.Due, left, last, next)
 	}
 	return tw.Flush()
 }
