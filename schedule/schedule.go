@@ -245,7 +245,9 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 	in := f.Input()
 	d := deadline.Compute(s.Cal, in)
 	law := in.Law
-	day := func(dt calendar.Date) time.Time { return s.windowOpen(dt) }
+	// A step is due from the start of its day; it is sent at the next
+	// moment inside the window (see NextSendTime).
+	day := func(dt calendar.Date) time.Time { return dt.In(s.Policy.Loc) }
 	mode := func(step string) string {
 		if m := s.Policy.Modes[step]; m != "" {
 			return m
@@ -275,13 +277,15 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 		// working days after we asked (ICO guidance on internal reviews).
 		reqDay := s.Cal.Date(*in.ReviewRequested)
 		over, _ := s.Cal.AddWorkingDays(law, reqDay, 40)
-		return act(StepComplaint, s.Cal.NextWorkingDay(law, over))
+		return act(StepComplaint, over.AddDays(1))
 	}
 	if in.Responded != nil || d.Stopped || d.Due.IsZero() {
 		return Action{}, false
 	}
-	// No answer yet.
-	first := s.Cal.NextWorkingDay(law, d.Due)
+	// No answer yet. The first chaser is due once the response is late:
+	// from the day after the due date; it goes out on the first working day
+	// after it.
+	first := d.Due.AddDays(1)
 	if !f.has(StepFirstChaser) && mode(StepFirstChaser) != Off {
 		return act(StepFirstChaser, first)
 	}
@@ -291,7 +295,7 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 		return act(StepFinalChaser, on)
 	}
 	silence, _ := s.Cal.AddWorkingDays(law, d.Start, s.Policy.ReviewOnSilenceAfter)
-	silenceDay := s.Cal.NextWorkingDay(law, silence)
+	silenceDay := silence.AddDays(1)
 	if !f.has(StepReviewSilence) && mode(StepReviewSilence) != Off {
 		return act(StepReviewSilence, silenceDay)
 	}

@@ -378,9 +378,9 @@ func (s *Store) Claim(ctx context.Context, id int64, now time.Time) error {
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, how string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var reqID, msgID int64
-		var step, state string
-		err := tx.QueryRowContext(ctx, `SELECT request_id, message_id, step, state FROM outbox WHERE id = ?`, id).
-			Scan(&reqID, &msgID, &step, &state)
+		var step, state, kind string
+		err := tx.QueryRowContext(ctx, `SELECT o.request_id, o.message_id, o.step, o.state, m.kind FROM outbox o
+			JOIN messages m ON m.id = o.message_id WHERE o.id = ?`, id).Scan(&reqID, &msgID, &step, &state, &kind)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("outbox %d: %w", id, ErrNotFound)
 		}
@@ -394,12 +394,19 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, how string
 			WHERE id = ?`, OutboxSent, formatTime(at), formatTime(at), id); err != nil {
 			return err
 		}
+		var ref string
+		var reqState State
+		if err := tx.QueryRowContext(ctx, `SELECT ref, state FROM requests WHERE id = ?`, reqID).Scan(&ref, &reqState); err != nil {
+			return err
+		}
 		if to, ok := sentMoves[step]; ok {
-			var ref string
-			if err := tx.QueryRowContext(ctx, `SELECT ref FROM requests WHERE id = ?`, reqID).Scan(&ref); err != nil {
+			if err := setState(ctx, tx, ref, to, "foi", step+" sent", at); err != nil {
 				return err
 			}
-			if err := setState(ctx, tx, ref, to, "foi", step+" sent", at); err != nil {
+		}
+		if kind == "clarification" && reqState == StateAwaitingClarification {
+			// Our clarification restarts the clock: waiting for the answer again.
+			if err := setState(ctx, tx, ref, StateSent, "foi", "clarification sent: the clock starts again", at); err != nil {
 				return err
 			}
 		}

@@ -162,6 +162,7 @@ const placeholderMark = "[GROUNDS:"
 
 func (a *app) cmdApprove(ctx context.Context, args []string) error {
 	fs := a.flags("approve")
+	grounds := fs.String("grounds", "", "the grounds for a review, in place of the placeholder")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -186,8 +187,28 @@ func (a *app) cmdApprove(ctx context.Context, args []string) error {
 	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
 		return err
 	}
+	if *grounds != "" {
+		if !strings.Contains(l.Body, placeholderMark) {
+			return fmt.Errorf("draft %d has no grounds placeholder to replace", id)
+		}
+		var out []string
+		for _, line := range strings.Split(l.Body, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), placeholderMark) {
+				line = strings.TrimSpace(*grounds)
+			}
+			out = append(out, line)
+		}
+		l.Body = strings.Join(out, "\n")
+		m, js, err := campaign.StoreLetter(st, l)
+		if err != nil {
+			return err
+		}
+		if err := st.UpdateDraft(ctx, id, js, m, a.now()); err != nil {
+			return err
+		}
+	}
 	if strings.Contains(l.Body, placeholderMark) || strings.Contains(l.Body, "[CLARIFICATION:") {
-		return fmt.Errorf("draft %d still has a placeholder to fill in: edit it with `foi reply %s --edit --draft %d` first", id, it.Ref, id)
+		return fmt.Errorf("draft %d still has a placeholder to fill in: approve it with --grounds \"why the refusal is wrong\"", id)
 	}
 	if it.Step == schedule.StepComplaint {
 		return fmt.Errorf("draft %d is a complaint to the Commissioner: foi never sends it; build the pack with `foi ico-pack %s --out FILE.zip` and file it yourself", id, it.Ref)
