@@ -50,6 +50,7 @@ Replies:
   attachments REF [--out DIR]           list (and save) a request's files
 
 The clock and the schedule:
+  serve                                 watch the mailbox, keep the schedule, send (until Ctrl-C)
   tick                                  plan due chasers/reviews/complaints, send what is due
   drafts | approve ID | discard ID      letters waiting for approval
   reply REF --template NAME [--edit] [--draft] [--grounds T]
@@ -158,6 +159,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdAttachments(ctx, rest)
 	case "tick":
 		return a.cmdTick(ctx, rest)
+	case "serve":
+		return a.cmdServe(ctx, rest)
 	case "drafts":
 		return a.cmdDrafts(ctx, rest)
 	case "approve":
