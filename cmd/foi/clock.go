@@ -191,14 +191,7 @@ func (a *app) cmdApprove(ctx context.Context, args []string) error {
 		if !strings.Contains(l.Body, placeholderMark) {
 			return fmt.Errorf("draft %d has no grounds placeholder to replace", id)
 		}
-		var out []string
-		for _, line := range strings.Split(l.Body, "\n") {
-			if strings.HasPrefix(strings.TrimSpace(line), placeholderMark) {
-				line = strings.TrimSpace(*grounds)
-			}
-			out = append(out, line)
-		}
-		l.Body = strings.Join(out, "\n")
+		l.Body = fillPlaceholder(l.Body, *grounds)
 		m, js, err := campaign.StoreLetter(st, l)
 		if err != nil {
 			return err
@@ -262,6 +255,7 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 	edit := fs.Bool("edit", false, "edit the letter in $EDITOR before it is queued")
 	draft := fs.Bool("draft", false, "keep it as a draft for approval")
 	grounds := fs.String("grounds", "", "grounds for an internal review")
+	fill := fs.String("fill", "", "text to put in place of the letter's placeholder line")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -290,6 +284,9 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *fill != "" {
+		l.Body = fillPlaceholder(l.Body, *fill)
+	}
 	if *edit {
 		if l.Body, err = editText(l.Body); err != nil {
 			return err
@@ -316,6 +313,19 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "Letter %d queued for %s: it goes at %s (foi tick or foi serve sends it).\n", id, r.Ref, q.NotBefore.In(londonLoc()).Format("2006-01-02 15:04"))
 	}
 	return nil
+}
+
+// fillPlaceholder puts text in place of a letter's placeholder line
+// ("[GROUNDS: ...]" or "[CLARIFICATION: ...]").
+func fillPlaceholder(body, text string) string {
+	lines := strings.Split(body, "\n")
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, placeholderMark) || strings.HasPrefix(t, "[CLARIFICATION:") {
+			lines[i] = strings.TrimSpace(text)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func editText(text string) (string, error) {
