@@ -50,7 +50,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	fs := a.flags("demo")
 	dir := fs.String("dir", "", "folder for the demo's data (default: a new temporary folder)")
 	headless := fs.Bool("headless", false, "no live board, just the final state")
-	speed := fs.Duration("day", 400*time.Millisecond, "real time per simulated day")
+	speed := fs.Duration("day", 200*time.Millisecond, "real time per simulated day, beyond the work itself")
 	days := fs.Int("days", 125, "simulated days to run")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -238,14 +238,14 @@ func (a *app) demoUser(ctx context.Context, q *app, auth *simAuthorities) error 
 	return nil
 }
 
-func demoStatus(ctx context.Context, q *app) ([]statusJSON, error) {
+func demoStatus(ctx context.Context, q *app) ([]statusRow, error) {
 	var buf bytes.Buffer
 	sq := *q
 	sq.stdout, sq.json = &buf, true
 	if err := sq.dispatch(ctx, []string{"status"}); err != nil {
 		return nil, err
 	}
-	var rows []statusJSON
+	var rows []statusRow
 	err := json.Unmarshal(buf.Bytes(), &rows)
 	return rows, err
 }
@@ -272,8 +272,8 @@ func (a *app) board(ctx context.Context, q *app, now time.Time, day, days int) {
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tDUE\tSCRIPT")
 	for _, r := range rows {
-		role := demoRoles[r.Ref]
-		if role == "" && !strings.HasPrefix(r.Ref, "LXP7N-00") {
+		role, ok := demoRoles[r.Ref]
+		if !ok {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), r.State, r.Due, role)
