@@ -55,6 +55,9 @@ type Options struct {
 	// FileSent files a copy of every accepted message in Sent, as Gmail and
 	// Microsoft 365 do.
 	FileSent bool
+	// Token, if set, is accepted as an OAuth2 access token for User with
+	// the XOAUTH2 mechanism (SMTP and IMAP), as Gmail and Microsoft 365 do.
+	Token string
 }
 
 // Received is one message accepted by the SMTP server.
@@ -286,6 +289,27 @@ func (s *session) Login(user, pass string) error {
 	return nil
 }
 
+// AuthenticateMechanisms adds XOAUTH2 when a token is configured.
+func (s *session) AuthenticateMechanisms() []string {
+	if s.srv.opts.Token != "" {
+		return []string{sasl.Plain, "XOAUTH2"}
+	}
+	return []string{sasl.Plain}
+}
+
+// Authenticate serves PLAIN and XOAUTH2.
+func (s *session) Authenticate(mech string) (sasl.Server, error) {
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(identity, user, pass string) error { return s.Login(user, pass) }), nil
+	case "XOAUTH2":
+		if s.srv.opts.Token != "" {
+			return xoauth2Server{s: s.srv, ok: func() {}}, nil
+		}
+	}
+	return nil, errors.New("unsupported mechanism")
+}
+
 func (s *session) Create(name string, opts *imap.CreateOptions) error {
 	if err := s.UserSession.Create(name, opts); err != nil {
 		return err
@@ -370,7 +394,12 @@ type smtpSession struct {
 	dropped bool
 }
 
-func (ss *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
+func (ss *smtpSession) AuthMechanisms() []string {
+	if ss.s.opts.Token != "" {
+		return []string{sasl.Plain, sasl.Login, "XOAUTH2"}
+	}
+	return []string{sasl.Plain, sasl.Login}
+}
 
 func (ss *smtpSession) Auth(mech string) (sasl.Server, error) {
 	check := func(user, pass string) error {
@@ -385,8 +414,36 @@ func (ss *smtpSession) Auth(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(func(identity, user, pass string) error { return check(user, pass) }), nil
 	case sasl.Login:
 		return newLoginServer(check), nil
+	case "XOAUTH2":
+		if ss.s.opts.Token != "" {
+			return xoauth2Server{s: ss.s, ok: func() { ss.auth = true }}, nil
+		}
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// xoauth2Server checks "user=U\x01auth=Bearer T\x01\x01" against the
+// configured user and token.
+type xoauth2Server struct {
+	s  *Server
+	ok func()
+}
+
+func (x xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
+	var user, token string
+	for _, kv := range strings.Split(string(resp), "\x01") {
+		if v, found := strings.CutPrefix(kv, "user="); found {
+			user = v
+		}
+		if v, found := strings.CutPrefix(kv, "auth=Bearer "); found {
+			token = v
+		}
+	}
+	if user != x.s.User || token != x.s.opts.Token {
+		return nil, true, errors.New("invalid OAuth2 token")
+	}
+	x.ok()
+	return nil, true, nil
 }
 
 func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {

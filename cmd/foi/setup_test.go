@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"foi/localmail"
 )
 
 func TestInitWritesConfigAndDataFolder(t *testing.T) {
@@ -95,5 +97,37 @@ func TestDryRunAndLimit(t *testing.T) {
 	e.must("send", "LXP7")
 	if n := len(e.mail.Received()); n != 6 {
 		t.Errorf("after the full run the server has %d, want 6", n)
+	}
+}
+
+// TestXOAUTH2 logs in to both servers with an OAuth2 token from a command,
+// and sends a letter with it.
+func TestXOAUTH2(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv, err := localmail.Start(localmail.Options{Dir: dir, Token: "ya29.test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	e := &env{t: t, dir: dir, cfg: filepath.Join(dir, "foi.yaml"), mail: srv}
+	e.writeConfig(envOptions{})
+	cfg := readFile(t, e.cfg)
+	cfg = strings.ReplaceAll(cfg, "  auth: plain\n", "  auth: xoauth2\n")
+	cfg = strings.ReplaceAll(cfg, "  password_file: password\n", "  token_command: \"echo ya29.test-token\"\n")
+	e.writeFile("foi.yaml", cfg)
+	out := e.must("check-config", "--connect")
+	if strings.Count(out, " OK ") != 2 {
+		t.Errorf("check-config with XOAUTH2:\n%s", out)
+	}
+	setupCampaign(t, e, 2)
+	e.must("send", "LXP7")
+	if n := len(srv.Received()); n != 2 {
+		t.Errorf("sent %d with XOAUTH2, want 2", n)
+	}
+	// A wrong token is refused by both, in their words.
+	e.writeFile("foi.yaml", strings.ReplaceAll(cfg, "echo ya29.test-token", "echo expired"))
+	if code, out, _ := e.foi("check-config", "--connect"); code != 1 || strings.Count(out, "FAILED") != 2 {
+		t.Errorf("wrong token: exit %d\n%s", code, out)
 	}
 }
