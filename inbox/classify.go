@@ -71,11 +71,12 @@ func Classify(m *Message) Classification {
 	if m == nil {
 		return Classification{Kind: KindUnknown}
 	}
-	if c, ok := classifyBounce(m); ok {
+	body := unquoted(m.Text)
+	if c, ok := classifyBounce(m, body); ok {
 		return c
 	}
-	content := classifyContent(m)
-	if c, ok := classifyAutoReply(m, content); ok {
+	content := classifyContent(m, body)
+	if c, ok := classifyAutoReply(m, body, content); ok {
 		return c
 	}
 	return content
@@ -125,6 +126,9 @@ func rootType(m *Message) (string, map[string]string) {
 	return strings.ToLower(strings.TrimSpace(t)), params
 }
 
+// maxRecipients bounds the recipients read from one bounce.
+const maxRecipients = 100
+
 // dsnRecipient is one per-recipient block of a delivery-status report.
 type dsnRecipient struct {
 	addr, action, status, diagnostic string
@@ -139,6 +143,9 @@ func deliveryStatus(m *Message) (rcpts []dsnRecipient, found bool) {
 		}
 		text := cleanText(toUTF8(string(a.Data)))
 		for i, block := range strings.Split(text, "\n\n") {
+			if len(rcpts) >= maxRecipients {
+				break
+			}
 			f := dsnFields(block)
 			addr := dsnValue(f["final-recipient"])
 			if addr == "" {
@@ -200,9 +207,11 @@ func dsnValue(v string) string {
 // X-Failed-Recipients and any delivery-status part.
 func failedRecipients(m *Message) []string {
 	var out []string
+	seen := map[string]bool{}
 	add := func(a string) {
 		a = strings.Trim(strings.TrimSpace(a), "<>")
-		if a != "" && strings.Contains(a, "@") && !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, a) }) {
+		if k := strings.ToLower(a); a != "" && strings.Contains(a, "@") && !seen[k] && len(out) < maxRecipients {
+			seen[k] = true
 			out = append(out, a)
 		}
 	}
@@ -220,7 +229,8 @@ func failedRecipients(m *Message) []string {
 	return out
 }
 
-func classifyBounce(m *Message) (Classification, bool) {
+// classifyBounce recognises delivery reports; body is the unquoted text.
+func classifyBounce(m *Message, body string) (Classification, bool) {
 	c := Classification{Kind: KindBounce}
 	ctype, params := rootType(m)
 	report := ctype == "multipart/report"
@@ -238,7 +248,6 @@ func classifyBounce(m *Message) (Classification, bool) {
 	daemon := isDaemon(m.From)
 	subject := bounceSubject.FindString(m.Subject)
 	nullPath := strings.TrimSpace(headerGet(m.Header, "Return-Path")) == "<>"
-	body := unquoted(m.Text)
 	if mc := messageCopy.FindStringIndex(body); mc != nil {
 		body = body[:mc[0]]
 	}
@@ -368,7 +377,9 @@ var (
 // autoHeaders lists the header fields automatic responders set.
 var autoHeaders = []string{"X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder"}
 
-func classifyAutoReply(m *Message, content Classification) (Classification, bool) {
+// classifyAutoReply recognises automatic replies; body is the unquoted text
+// and content what the letter phrases suggest.
+func classifyAutoReply(m *Message, body string, content Classification) (Classification, bool) {
 	c := Classification{Kind: KindAutoReply}
 	decisive := false
 	generated := false
@@ -407,7 +418,6 @@ func classifyAutoReply(m *Message, content Classification) (Classification, bool
 		c.Evidence = append(c.Evidence, fmt.Sprintf("subject %q", strings.TrimSpace(s)))
 		decisive = true
 	}
-	body := unquoted(m.Text)
 	ooo := oooBody.FindString(body)
 	if ooo != "" {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("out of office: %q", snippet(ooo)))
@@ -461,9 +471,9 @@ func redirects(body, from string) []string {
 
 // Letters from authorities.
 
-// phraseSpec is one line of the phrase table: a pattern (case-insensitive;
-// each space matches any run of white space, so phrases survive line wrapping)
-// that is evidence for a kind. A strong phrase decides the kind on its own; a
+// phraseSpec is one line of the phrase table: a pattern (lower case, matched
+// against lower-cased text; each space matches any run of white space, so
+// phrases survive line wrapping) that is evidence for a kind. A strong phrase decides the kind on its own; a
 // weak one only when no strong phrase of any kind is present.
 type phraseSpec struct {
 	kind    Kind
@@ -561,7 +571,9 @@ func compilePhrases(specs []phraseSpec) []phrase {
 	for _, s := range specs {
 		p := strings.ReplaceAll(s.pattern, " ?", `\s*`)
 		p = strings.ReplaceAll(p, " ", `\s+`)
-		out = append(out, phrase{kind: s.kind, strong: s.strong, re: regexp.MustCompile(`(?i)` + p)})
+		// No (?i): the text is lower-cased once instead, which lets the
+		// matcher skip ahead to a pattern's literal prefix.
+		out = append(out, phrase{kind: s.kind, strong: s.strong, re: regexp.MustCompile(p)})
 	}
 	return out
 }
@@ -640,10 +652,10 @@ func compact(s string) string {
 }
 
 // classifyContent reads the subject and the new part of the body.
-func classifyContent(m *Message) Classification {
+func classifyContent(m *Message, body string) Classification {
 	c := Classification{Kind: KindUnknown}
-	body := unquoted(m.Text)
-	text := m.Subject + "\n" + body
+	subject := strings.ToLower(m.Subject)
+	text := subject + "\n" + strings.ToLower(body)
 
 	strongs := map[Kind][]string{}
 	weaks := map[Kind][]string{}
@@ -655,7 +667,7 @@ func classifyContent(m *Message) Classification {
 		}
 	}
 	for _, p := range subjectPhrases {
-		if s := p.re.FindString(m.Subject); s != "" {
+		if s := p.re.FindString(subject); s != "" {
 			note(p.kind, p.strong, fmt.Sprintf("%s: subject %q", p.kind, snippet(s)))
 		}
 	}

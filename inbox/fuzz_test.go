@@ -10,8 +10,9 @@ import (
 // FuzzParseAndMatch runs the whole reading of a message — Parse, Match,
 // Classify, TakeUnmatched, and ParseHeader — on arbitrary bytes. None of it
 // may panic, and what Parse returns must hold together (checkInvariants).
-// Seeds: the corpus, the TNEF file, and crashers found earlier (in
-// testdata/fuzz/FuzzParseAndMatch).
+// Seeds: the corpus, the TNEF file, and hand-made hostile inputs in
+// testdata/fuzz/FuzzParseAndMatch (nested messages, broken TNEF, odd DSNs and
+// file-name parameters), where any crasher found later is kept too.
 func FuzzParseAndMatch(f *testing.F) {
 	paths, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.eml"))
 	if err != nil {

@@ -127,10 +127,14 @@ func Match(m *Message, idx Index) MatchResult {
 	}
 
 	// (2) Plus-address tags.
+	tags := 0
 	for _, addr := range recipientAddrs(m) {
 		tag := plusTag(addr)
 		if tag == "" {
 			continue
+		}
+		if tags++; tags > maxLookups {
+			break
 		}
 		if ref, ok := idx.RefByPlusTag(tag); ok && ref != "" {
 			return r.decide(ref, RulePlusAddress, false, "sent to our tagged address "+strings.ToLower(addr), s)
@@ -238,12 +242,22 @@ func TakeUnmatched(m *Message, r MatchResult, idx Index) (take bool, why string)
 	return false, "not from a known authority and no request suggested"
 }
 
-// threadIDs lists In-Reply-To, then References from newest to oldest.
+// threadIDs lists In-Reply-To, then References from newest to oldest: at most
+// maxLookups of them, which is more than any real thread holds.
 func threadIDs(m *Message) []string {
-	ids := slices.Clone(m.InReplyTo)
-	for i := len(m.References) - 1; i >= 0; i-- {
-		if !slices.Contains(ids, m.References[i]) {
-			ids = append(ids, m.References[i])
+	var ids []string
+	seen := map[string]bool{}
+	newestFirst := slices.Clone(m.References)
+	slices.Reverse(newestFirst)
+	for _, list := range [][]string{m.InReplyTo, newestFirst} {
+		for _, id := range list {
+			if len(ids) >= maxLookups {
+				return ids
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	return ids
@@ -272,9 +286,11 @@ var returnedIDLine = regexp.MustCompile(`(?im)^[ \t>]*Message-ID:[ \t]*<([^<>\s]
 // pasted into the text (as Exim bounces do).
 func returnedMessageIDs(m *Message) []string {
 	var ids []string
+	seen := map[string]bool{}
 	add := func(id string) {
 		id = strings.TrimSpace(id)
-		if id != "" && id != m.MessageID && !slices.Contains(ids, id) {
+		if id != "" && id != m.MessageID && !seen[id] && len(ids) < maxLookups {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}
@@ -361,6 +377,7 @@ var refToken = regexp.MustCompile(`(?i)([a-z][a-z0-9]{1,15})[ \t]*(?:\r?\n[ \t]*
 // against the Index.
 func RefCandidates(s string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, loc := range refToken.FindAllStringSubmatchIndex(s, -1) {
 		if loc[0] > 0 {
 			if r, _ := utf8.DecodeLastRuneInString(s[:loc[0]]); isAlnum(r) {
@@ -373,7 +390,8 @@ func RefCandidates(s string) []string {
 			}
 		}
 		ref := strings.ToUpper(s[loc[2]:loc[3]]) + "-" + s[loc[4]:loc[5]]
-		if !slices.Contains(out, ref) {
+		if !seen[ref] {
+			seen[ref] = true
 			out = append(out, ref)
 		}
 	}
@@ -406,6 +424,13 @@ var authorityLabel = regexp.MustCompile(`(?i)\b((?:our|your|my|foi|foisa|eir|cas
 
 var yourBefore = regexp.MustCompile(`(?i)\b(?:your|my)\s*$`)
 
+// hasLabelWord is a cheap test for the words every label contains, so that
+// text without any is not searched with the label pattern.
+func hasLabelWord(text string) bool {
+	lower := strings.ToLower(text)
+	return strings.Contains(lower, "ref") || strings.Contains(lower, "request") || strings.Contains(lower, "case")
+}
+
 // AuthorityRefs extracts the references an authority gives its own case from
 // text ("Our ref: FOI/23/0456", "reference number FOI- 2108-1525161", "FOI
 // Ref: 23-0456"), in order of appearance, normalised: trimmed, with the spaces
@@ -413,6 +438,9 @@ var yourBefore = regexp.MustCompile(`(?i)\b(?:your|my)\s*$`)
 // authority quoting ours) are left out. The result may still contain one of
 // our own references; callers drop those the Index knows.
 func AuthorityRefs(text string) []string {
+	if !hasLabelWord(text) {
+		return nil
+	}
 	var out []string
 	for _, loc := range authorityLabel.FindAllStringSubmatchIndex(text, -1) {
 		if loc[2] >= 0 {

@@ -42,6 +42,7 @@ const (
 	maxHeaderBytes = 1 << 20 // ParseHeader reads at most this much
 	maxFlags       = 64      // flags kept per message
 	maxNameRunes   = 200     // display names are shortened beyond this
+	maxMessageIDs  = 500     // message IDs kept from one References header
 )
 
 // Source says where in a message a file was found.
@@ -152,7 +153,7 @@ func ParseHeader(r io.Reader) (*Message, error) {
 	m := &Message{HeaderOnly: true}
 	cr := &countingReader{r: io.LimitReader(r, maxHeaderBytes+1)}
 	h, flags, err := readHeaderBlock(bufio.NewReader(cr))
-	m.Flags = append(m.Flags, flags...)
+	m.addFlags(flags)
 	if cr.n > maxHeaderBytes {
 		m.flag("header-truncated", fmt.Sprintf("header block longer than %d bytes", maxHeaderBytes), true)
 	}
@@ -242,7 +243,7 @@ func readEnvelope(raw []byte, rawContent bool) (env *enmime.Envelope, err error)
 func salvage(m *Message, raw []byte) {
 	br := bufio.NewReader(bytes.NewReader(raw))
 	h, flags, err := readHeaderBlock(br)
-	m.Flags = append(m.Flags, flags...)
+	m.addFlags(flags)
 	if err != nil {
 		m.flag("header-unreadable", err.Error(), true)
 	}
@@ -295,6 +296,12 @@ func (m *Message) flag(code, detail string, severe bool) {
 		}
 	}
 	m.Flags = append(m.Flags, Flag{Code: code, Detail: detail, Severe: severe})
+}
+
+func (m *Message) addFlags(fs []Flag) {
+	for _, f := range fs {
+		m.flag(f.Code, f.Detail, f.Severe)
+	}
 }
 
 // HasFlag reports whether the message carries a flag with the given code.
@@ -415,9 +422,11 @@ var msgIDPattern = regexp.MustCompile(`<([^<>\s]+)>`)
 // present.
 func messageIDs(v string) []string {
 	var ids []string
+	seen := map[string]bool{}
 	add := func(id string) {
 		id = strings.TrimSpace(id)
-		if id != "" && !slices.Contains(ids, id) {
+		if id != "" && !seen[id] && len(ids) < maxMessageIDs {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}
