@@ -44,6 +44,18 @@ func loadCalendar(dataDir string) (*calendar.Calendar, error) {
 	return calendar.New(src), nil
 }
 
+// calendarIfConfigured is the calendar with the imported holidays of the
+// configured data folder, or the built-in one when there is no
+// configuration: `foi due` and `foi holidays` work without a foi.yaml.
+func (a *app) calendarIfConfigured() *calendar.Calendar {
+	if cfg, err := config.Load(a.configPath()); err == nil {
+		if c, err := loadCalendar(cfg.DataDir()); err == nil {
+			return c
+		}
+	}
+	return calendar.New()
+}
+
 func newScheduler(ctx context.Context, cfg *config.Config, st *store.Store, a *app) (*schedule.Scheduler, error) {
 	pol, err := schedule.PolicyFrom(cfg.Schedule)
 	if err != nil {
@@ -372,12 +384,7 @@ func (a *app) cmdDue(ctx context.Context, args []string) error {
 	if err := a.setup(); err != nil {
 		return err
 	}
-	cal := calendar.New()
-	if cfg, err := config.Load(a.configPath()); err == nil {
-		if c, err := loadCalendar(cfg.DataDir()); err == nil {
-			cal = c
-		}
-	}
+	cal := a.calendarIfConfigured()
 	var tags []string
 	if *school {
 		tags = []string{"school"}
@@ -455,12 +462,7 @@ func (a *app) cmdHolidays(ctx context.Context, args []string) error {
 			return usagef("holidays [YEAR] | holidays import FILE.json")
 		}
 	}
-	cal := calendar.New()
-	if cfg, err := config.Load(a.configPath()); err == nil {
-		if c, err := loadCalendar(cfg.DataDir()); err == nil {
-			cal = c
-		}
-	}
+	cal := a.calendarIfConfigured()
 	list := cal.Holidays(year)
 	if a.json {
 		return a.printJSON(list)

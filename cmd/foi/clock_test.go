@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestDueCommand(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	for _, tc := range []struct{ date, law, due string }{
+		{"2026-03-02", "foia", "2026-03-31"},  // SPEC section 6
+		{"2026-03-02", "foisa", "2026-03-30"}, // St Patrick's Day counts only outside Scotland
+		{"2026-03-07", "foia", "2026-04-08"},  // delivered on a Saturday
+		{"2025-11-17", "foia", "2025-12-16"},  // St Andrew's Day substitute skipped under FOIA
+	} {
+		var res struct{ Due string }
+		if err := json.Unmarshal([]byte(e.must("due", tc.date, "--law", tc.law, "--json")), &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Due != tc.due {
+			t.Errorf("foi due %s --law %s = %s, want %s", tc.date, tc.law, res.Due, tc.due)
+		}
+	}
+	if code, _, stderr := e.foi("due", "2026-03-02", "--law", "scots"); code != 2 || !strings.Contains(stderr, "foia") {
+		t.Errorf("bad law: exit %d %q", code, stderr)
+	}
+}
+
+func TestHolidaysImport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	var before []struct {
+		Date      string
+		Projected bool
+	}
+	json.Unmarshal([]byte(e.must("holidays", "2028", "--json")), &before)
+	if len(before) == 0 || !before[0].Projected {
+		t.Fatalf("2028 before import: %+v, want projected holidays", before)
+	}
+	// Official data for 2028 with a one-off extra day on Friday 26 May.
+	div := func(name string) string {
+		return `"` + name + `": {"division": "` + name + `", "events": [
+			{"title": "New Year’s Day", "date": "2028-01-03", "notes": "Substitute day", "bunting": true},
+			{"title": "A proclaimed holiday", "date": "2028-05-26", "notes": "", "bunting": true}]}`
+	}
+	file := e.writeFile("bank-holidays.json", "{"+div("england-and-wales")+","+div("scotland")+","+div("northern-ireland")+"}")
+	e.must("holidays", "import", file)
+	out := e.must("holidays", "2028")
+	if !strings.Contains(out, "A proclaimed holiday") || strings.Contains(out, "(projected)") {
+		t.Errorf("2028 after import:\n%s", out)
+	}
+	// A bad file names what is wrong and changes nothing.
+	bad := e.writeFile("bad.json", `{"england-and-wales": {"division": "england-and-wales", "events": [{"title": "X", "date": "2028-13-01"}]}}`)
+	if code, _, stderr := e.foi("holidays", "import", bad); code != 1 || !strings.Contains(stderr, "2028-13-01") {
+		t.Errorf("bad import: exit %d %q", code, stderr)
+	}
+	if !strings.Contains(e.must("holidays", "2028"), "A proclaimed holiday") {
+		t.Error("a rejected import lost the earlier one")
+	}
+}
