@@ -239,3 +239,24 @@ func TestOversizeMessageKeptByHeader(t *testing.T) {
 		t.Errorf("stored %d bytes with flags %q, want the header only, flagged oversize", last.Size, last.Flags)
 	}
 }
+
+func TestProcessedFolderGetsFiledMailOnly(t *testing.T) {
+	w := newWorld(t, localmail.Options{})
+	if err := w.srv.CreateFolder("Filed"); err != nil {
+		t.Fatal(err)
+	}
+	w.cfg.ProcessedFolder = "Filed"
+	w.deliver(w.reply(0, "g1"))
+	w.deliver([]byte("From: news@charity.example\r\nTo: campaign@foi.test\r\nSubject: Newsletter\r\nMessage-ID: <n2@charity.example>\r\n\r\nHi\r\n"))
+	if _, err := w.watcher().Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	inbox, _ := w.srv.Count("INBOX")
+	filed, _ := w.srv.Count("Filed")
+	if inbox != 1 || filed != 1 {
+		t.Errorf("INBOX has %d, Filed has %d; want the newsletter left in INBOX and the reply moved", inbox, filed)
+	}
+	if got := w.replies()[w.reqs[0].Ref]; got != 1 {
+		t.Errorf("reply stored %d times, want 1", got)
+	}
+}

@@ -240,6 +240,26 @@ func (s *Server) Deliver(folder string, raw []byte, at time.Time) (imap.UID, err
 	return data.UID, nil
 }
 
+// CreateFolder adds a folder to the mailbox.
+func (s *Server) CreateFolder(name string) error {
+	if err := s.mem.Create(name, nil); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.folders[name] = true
+	s.mu.Unlock()
+	return nil
+}
+
+// Count returns how many messages a folder holds.
+func (s *Server) Count(folder string) (int, error) {
+	st, err := s.mem.Status(folder, &imap.StatusOptions{NumMessages: true})
+	if err != nil {
+		return 0, err
+	}
+	return int(*st.NumMessages), nil
+}
+
 // RecreateFolder deletes and creates a folder again, which gives it a new
 // UIDVALIDITY and loses its messages.
 func (s *Server) RecreateFolder(name string) error {
