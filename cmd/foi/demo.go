@@ -345,7 +345,8 @@ func (s *simAuthorities) receive(r localmail.Received) {
 	to := r.To[0]
 	id := strings.Trim(m.Header.Get("Message-Id"), "<>")
 	reply := func(days int, subject, headers, body string, attach ...demoFile) {
-		s.later(now.AddDate(0, 0, days), s.message(to, id, subject, headers, body, attach...))
+		at := now.AddDate(0, 0, days)
+		s.later(at, s.message(at, to, id, subject, headers, body, attach...))
 	}
 	isFirst := strings.Contains(text, "please provide")
 	isReview := strings.Contains(strings.ToLower(text), "internal review")
@@ -378,11 +379,11 @@ func (s *simAuthorities) receive(r localmail.Received) {
 	case "silent":
 	case "bounce":
 		if isFirst {
-			s.later(now.Add(time.Minute), s.dsn(to, id))
+			s.later(now.Add(time.Minute), s.dsn(now.Add(time.Minute), to, id))
 		}
 	case "out-of-office":
 		if isFirst {
-			s.later(now.Add(time.Minute), s.message(to, id, "Automatic reply: "+m.Header.Get("Subject"),
+			s.later(now.Add(time.Minute), s.message(now.Add(time.Minute), to, id, "Automatic reply: "+m.Header.Get("Subject"),
 				"Auto-Submitted: auto-replied\r\nX-Autoreply: yes\r\n", "I am out of the office until next week with limited access to email."))
 			reply(12, "RE: "+m.Header.Get("Subject"), "", "Please find below the information you requested. We have one Band 7 peer support lead.")
 		}
@@ -390,7 +391,7 @@ func (s *simAuthorities) receive(r localmail.Received) {
 		if isFirst {
 			reply(2, "Your FOI request: our ref "+st.ownRef, "", "Thank you for your request, which has been logged. Our ref: "+st.ownRef+". We will respond within 20 working days.")
 			// The answer keeps none of our headers or subject: only its own reference.
-			s.later(now.AddDate(0, 0, 17), s.bare(to, "FOI "+st.ownRef+" - response", "Dear requester,\n\nPlease find below the information you requested under reference "+st.ownRef+": the Trust did not apply for the funding.\n\nInformation Governance"))
+			s.later(now.AddDate(0, 0, 17), s.bare(now.AddDate(0, 0, 17), to, "FOI "+st.ownRef+" - response", "Dear requester,\n\nPlease find below the information you requested under reference "+st.ownRef+": the Trust did not apply for the funding.\n\nInformation Governance"))
 		}
 	default:
 		if isFirst {
@@ -433,11 +434,11 @@ type demoFile struct {
 
 var demoPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
-func (s *simAuthorities) message(from, inReplyTo, subject, headers, body string, files ...demoFile) []byte {
+func (s *simAuthorities) message(at time.Time, from, inReplyTo, subject, headers, body string, files ...demoFile) []byte {
 	s.seq++
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: FOI Team <%s>\r\nTo: campaign@foi.test\r\nSubject: %s\r\nMessage-ID: <demo-%d@%s>\r\nIn-Reply-To: <%s>\r\nReferences: <%s>\r\nDate: %s\r\n%sMIME-Version: 1.0\r\n",
-		from, subject, s.seq, domainOf(from), inReplyTo, inReplyTo, s.clock.Now().Format(time.RFC1123Z), headers)
+		from, subject, s.seq, domainOf(from), inReplyTo, inReplyTo, at.Format(time.RFC1123Z), headers)
 	if len(files) == 0 {
 		fmt.Fprintf(&b, "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", strings.ReplaceAll(body, "\n", "\r\n"))
 		return b.Bytes()
@@ -453,15 +454,15 @@ func (s *simAuthorities) message(from, inReplyTo, subject, headers, body string,
 }
 
 // bare is a message with no thread headers at all.
-func (s *simAuthorities) bare(from, subject, body string) []byte {
+func (s *simAuthorities) bare(at time.Time, from, subject, body string) []byte {
 	s.seq++
 	return []byte(fmt.Sprintf("From: Information Governance <%s>\r\nTo: campaign@foi.test\r\nSubject: %s\r\nMessage-ID: <demo-%d@%s>\r\nDate: %s\r\n\r\n%s\r\n",
-		from, subject, s.seq, domainOf(from), s.clock.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n")))
+		from, subject, s.seq, domainOf(from), at.Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n")))
 }
 
 // dsn is a delivery status notification for a letter that could not be
 // delivered.
-func (s *simAuthorities) dsn(rcpt, origID string) []byte {
+func (s *simAuthorities) dsn(at time.Time, rcpt, origID string) []byte {
 	s.seq++
 	return []byte(fmt.Sprintf("From: MAILER-DAEMON@mx.%s (Mail Delivery System)\r\nTo: campaign@foi.test\r\n"+
 		"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn-%d@mx.%s>\r\nDate: %s\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"+
@@ -470,7 +471,7 @@ func (s *simAuthorities) dsn(rcpt, origID string) []byte {
 		"--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.%s\r\n\r\n"+
 		"Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <%s>: Recipient address rejected: User unknown\r\n"+
 		"--dsn\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <%s>\r\nTo: %s\r\n--dsn--\r\n",
-		domainOf(rcpt), s.seq, domainOf(rcpt), s.clock.Now().Format(time.RFC1123Z), domainOf(rcpt), rcpt, rcpt, origID, rcpt))
+		domainOf(rcpt), s.seq, domainOf(rcpt), at.Format(time.RFC1123Z), domainOf(rcpt), rcpt, rcpt, origID, rcpt))
 }
 
 func domainOf(addr string) string {

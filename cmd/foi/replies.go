@@ -106,10 +106,9 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		// In the order foi sent or received them: a Date header is only
+		// the sender's word.
 		at := m.CreatedAt
-		if !m.Date.IsZero() && m.Direction == "in" {
-			at = m.Date
-		}
 		items = append(items, threadItem{At: at, Type: typ, Message: m, Attachments: atts})
 	}
 	for i := range events {
@@ -137,6 +136,9 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 				arrow = "← reply"
 			}
 			fmt.Fprintf(a.stdout, "\n%s  %s #%d  %s\n  From: %s\n  Subject: %s\n  Message-ID: <%s>\n", when, arrow, m.ID, m.Kind, m.From, m.Subject, m.MessageID)
+			if it.Type == "reply" && !m.Date.IsZero() {
+				fmt.Fprintf(a.stdout, "  Date: %s\n", m.Date.In(loc).Format("Mon 2 Jan 2006 15:04"))
+			}
 			if m.MatchRule != "" {
 				conf := ""
 				if m.LowConf {
