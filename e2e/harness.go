@@ -783,6 +783,7 @@ if read pid < "$dir/dovecot/run/master.pid"; then kill -KILL -- -$pid; fi
 [ -e "$dir/` + keepMarker + `" ] || case "$dir" in */` + runDirPrefix + `*) rm -rf "$dir";; esac
 `
 	cmd := exec.Command("/bin/sh", "-c", script, "foi-e2e-watchdog", strconv.Itoa(os.Getpid()), s.Dir)
+	cmd.Env = sbinEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start watchdog: %w", err)

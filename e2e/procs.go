@@ -58,8 +58,8 @@ func preflight() error {
 	return nil
 }
 
-// sbin makes sure /usr/sbin and /usr/lib/postfix/sbin style paths are found
-// even when PATH lacks them (e.g. a non-login shell).
+// sbinEnv is the environment for the daemons and Postfix's commands: PATH
+// with /usr/sbin and /sbin even if the caller's lacks them.
 func sbinEnv() []string {
 	env := os.Environ()
 	path := os.Getenv("PATH")
@@ -70,7 +70,9 @@ func sbinEnv() []string {
 	}
 	out := env[:0:0]
 	for _, e := range env {
-		if !strings.HasPrefix(e, "PATH=") {
+		// Also drop SSL_CERT_FILE etc. pointing into another instance's
+		// run directory: the daemons need none of it.
+		if !strings.HasPrefix(e, "PATH=") && !strings.Contains(e, "/"+runDirPrefix) {
 			out = append(out, e)
 		}
 	}
@@ -238,11 +240,15 @@ func waitGone(pid int, timeout time.Duration) bool {
 	return true
 }
 
-// processesReferencing lists pids whose command line or environment mentions
-// dir (Dovecot's "-c DIR/dovecot/dovecot.conf", Postfix's MAIL_CONFIG=DIR/...).
+// processesReferencing lists the daemons of the run directory dir: pids
+// whose command line mentions dir (Dovecot's "-c DIR/dovecot/dovecot.conf",
+// the watchdog) or whose environment has MAIL_CONFIG=DIR/postfix (Postfix's
+// master and its children). Nothing else: a shell that merely exported
+// SSL_CERT_FILE=DIR/... is left alone.
 func processesReferencing(dir string) []int {
 	ents, _ := os.ReadDir("/proc")
-	needle := []byte(dir + "/")
+	inCmdline := []byte(dir + "/")
+	inEnviron := []byte("\x00MAIL_CONFIG=" + filepath.Join(dir, "postfix") + "\x00")
 	self := os.Getpid()
 	var pids []int
 	for _, e := range ents {
@@ -250,12 +256,13 @@ func processesReferencing(dir string) []int {
 		if err != nil || pid == self {
 			continue
 		}
-		for _, f := range []string{"cmdline", "environ"} {
-			b, err := os.ReadFile(filepath.Join("/proc", e.Name(), f))
-			if err == nil && bytes.Contains(b, needle) {
-				pids = append(pids, pid)
-				break
-			}
+		if b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline")); err == nil && bytes.Contains(b, inCmdline) {
+			pids = append(pids, pid)
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ")); err == nil &&
+			bytes.Contains(append(append([]byte{0}, b...), 0), inEnviron) {
+			pids = append(pids, pid)
 		}
 	}
 	return pids
