@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -560,6 +561,11 @@ func writePack(ctx context.Context, st *store.Store, f schedule.Facts, name, let
 	fmt.Fprintf(&index, "Complaint pack for %s: %s <%s>\nCampaign %s: %s\n\nFiles:\n  %s.txt  the complaint letter\n  timeline.txt  what happened, in order\n",
 		f.Request.Ref, f.Request.Authority.Name, f.Request.ToAddress, f.Campaign.Slug, f.Campaign.Title, name)
 	if err := add(name+".txt", []byte(letter)); err != nil {
+		return err
+	}
+	page := "<!doctype html>\n<meta charset=\"utf-8\">\n<title>" + html.EscapeString(f.Request.Ref) +
+		"</title>\n<pre style=\"font: 12pt serif; white-space: pre-wrap\">" + html.EscapeString(letter) + "</pre>\n"
+	if err := add(name+".html", []byte(page)); err != nil {
 		return err
 	}
 	for _, e := range f.Events {
