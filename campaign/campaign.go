@@ -49,6 +49,8 @@ type Spec struct {
 	// Law overrides the authorities' own jurisdiction, e.g. eir for an
 	// environmental request; empty keeps each authority's.
 	Law string
+	// Schedule overrides foi.yaml's step modes for this campaign.
+	Schedule map[string]string
 }
 
 // Requester is who the campaign's letters are from.
@@ -97,7 +99,7 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 	_, domain, _ := strings.Cut(who.Email, "@")
 	c := store.Campaign{
 		Slug: spec.Slug, Title: strings.TrimSpace(spec.Title), LetterName: spec.LetterName, Letter: spec.Letter,
-		Selector: spec.Selector, Law: spec.Law,
+		Selector: spec.Selector, Law: spec.Law, Schedule: spec.Schedule,
 		RequesterName: who.Name, RequesterOrg: who.Organisation, RequesterEmail: who.Email,
 	}
 	var reqs []store.NewRequest

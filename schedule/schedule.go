@@ -83,6 +83,40 @@ func PolicyFrom(c config.Schedule) (Policy, error) {
 	}, nil
 }
 
+// Steps lists the schedule's steps in order.
+var Steps = []string{StepFirstChaser, StepFinalChaser, StepReviewSilence, StepReviewRefusal, StepComplaint}
+
+// ParseModes reads step=mode pairs ("first_chaser=draft,review_on_silence=off")
+// into overrides, naming the step or mode at fault.
+func ParseModes(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		step, mode, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("schedule %q: write step=mode, e.g. first_chaser=draft", part)
+		}
+		known := false
+		for _, st := range Steps {
+			known = known || st == step
+		}
+		if !known {
+			return nil, fmt.Errorf("schedule: unknown step %q; the steps are %s", step, strings.Join(Steps, ", "))
+		}
+		switch {
+		case mode != Auto && mode != Draft && mode != Off:
+			return nil, fmt.Errorf("schedule: %s=%s: the mode is auto, draft or off", step, mode)
+		case step == StepComplaint && mode == Auto:
+			return nil, errors.New("schedule: ico_complaint cannot be auto: complaints are never sent by foi")
+		}
+		out[step] = mode
+	}
+	return out, nil
+}
+
 // Scheduler plans and queues follow-up letters.
 type Scheduler struct {
 	Store   *store.Store
@@ -249,6 +283,9 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 	// moment inside the window (see NextSendTime).
 	day := func(dt calendar.Date) time.Time { return dt.In(s.Policy.Loc) }
 	mode := func(step string) string {
+		if m := f.Campaign.Schedule[step]; m != "" {
+			return m
+		}
 		if m := s.Policy.Modes[step]; m != "" {
 			return m
 		}

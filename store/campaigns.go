@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -71,6 +72,8 @@ type Campaign struct {
 	RequesterEmail string    `json:"requester_email"`
 	CreatedAt      time.Time `json:"created_at"`
 	Requests       int       `json:"requests"`
+	// Schedule overrides the step modes of foi.yaml for this campaign.
+	Schedule map[string]string `json:"schedule,omitempty"`
 }
 
 // NewRequest is one request to create with its campaign.
@@ -106,9 +109,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewReques
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (slug, title, letter_name, letter, selector, law,
-			requester_name, requester_org, requester_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			requester_name, requester_org, requester_email, created_at, schedule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Slug, c.Title, c.LetterName, c.Letter, c.Selector, c.Law,
-			c.RequesterName, c.RequesterOrg, c.RequesterEmail, formatTime(now))
+			c.RequesterName, c.RequesterOrg, c.RequesterEmail, formatTime(now), scheduleJSON(c.Schedule))
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
 				return fmt.Errorf("campaign %s: %w", c.Slug, ErrExists)
@@ -141,15 +144,39 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewReques
 
 const campaignCols = `c.id, c.slug, c.title, c.letter_name, c.letter, c.selector, c.law,
 	c.requester_name, c.requester_org, c.requester_email, c.created_at,
-	(SELECT count(*) FROM requests r WHERE r.campaign_id = c.id)`
+	(SELECT count(*) FROM requests r WHERE r.campaign_id = c.id), c.schedule`
 
 func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	var c Campaign
 	var created sql.NullString
+	var sched string
 	err := sc.Scan(&c.ID, &c.Slug, &c.Title, &c.LetterName, &c.Letter, &c.Selector, &c.Law,
-		&c.RequesterName, &c.RequesterOrg, &c.RequesterEmail, &created, &c.Requests)
+		&c.RequesterName, &c.RequesterOrg, &c.RequesterEmail, &created, &c.Requests, &sched)
 	c.CreatedAt = parseTime(created)
+	if sched != "" {
+		json.Unmarshal([]byte(sched), &c.Schedule)
+	}
 	return c, err
+}
+
+func scheduleJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// SetSchedule replaces a campaign's step-mode overrides.
+func (s *Store) SetSchedule(ctx context.Context, slug string, modes map[string]string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE campaigns SET schedule = ? WHERE slug = ?`, scheduleJSON(modes), slug)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("campaign %s: %w", slug, ErrNotFound)
+	}
+	return nil
 }
 
 // Campaign returns the campaign with this slug.

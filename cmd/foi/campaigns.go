@@ -13,6 +13,7 @@ import (
 
 	"foi/campaign"
 	"foi/mailer"
+	"foi/schedule"
 	"foi/store"
 )
 
@@ -92,6 +93,7 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 	letter := fs.String("letter", "", "letter template file")
 	selector := fs.String("authorities", "", "all, tag:X, or names")
 	law := fs.String("law", "", "override the law: foia, foisa, eir, eisr")
+	sched := fs.String("schedule", "", "step modes for this campaign, e.g. first_chaser=draft,review_on_silence=off")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -116,9 +118,13 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("letter: %w", err)
 		}
+		modes, err := schedule.ParseModes(*sched)
+		if err != nil {
+			return usagef("--schedule: %v", err)
+		}
 		c, err := campaign.Create(ctx, st, campaign.Spec{
 			Slug: pos[1], Title: *title, LetterName: filepath.Base(*letter), Letter: string(src),
-			Selector: *selector, Law: *law,
+			Selector: *selector, Law: *law, Schedule: modes,
 		}, campaign.Requester{Name: cfg.Requester.Name, Organisation: cfg.Requester.Organisation, Email: cfg.Requester.Email},
 			a.now(), rand.Reader)
 		if err != nil {
@@ -163,6 +169,51 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 		}
 		if shown == 0 {
 			return fmt.Errorf("campaign %s has no request %s", c.Slug, pos[2])
+		}
+		return nil
+	case "schedule":
+		if len(pos) < 2 {
+			return usagef("campaign schedule SLUG [step=mode,...]")
+		}
+		c, err := st.Campaign(ctx, strings.ToUpper(pos[1]))
+		if err != nil {
+			return err
+		}
+		if len(pos) > 2 {
+			modes, err := schedule.ParseModes(strings.Join(pos[2:], ","))
+			if err != nil {
+				return usagef("%v", err)
+			}
+			if c.Schedule == nil {
+				c.Schedule = map[string]string{}
+			}
+			for k, v := range modes {
+				c.Schedule[k] = v
+			}
+			if err := st.SetSchedule(ctx, c.Slug, c.Schedule); err != nil {
+				return err
+			}
+		}
+		pol, err := schedule.PolicyFrom(cfg.Schedule)
+		if err != nil {
+			return err
+		}
+		eff := map[string]string{}
+		for _, step := range schedule.Steps {
+			eff[step] = pol.Modes[step]
+			if m := c.Schedule[step]; m != "" {
+				eff[step] = m
+			}
+		}
+		if a.json {
+			return a.printJSON(eff)
+		}
+		for _, step := range schedule.Steps {
+			from := "foi.yaml"
+			if c.Schedule[step] != "" {
+				from = "this campaign"
+			}
+			fmt.Fprintf(a.stdout, "%-22s %-6s (%s)\n", step, eff[step], from)
 		}
 		return nil
 	case "list":

@@ -85,3 +85,35 @@ func TestScottishPackIsAnAppeal(t *testing.T) {
 		t.Errorf("FOISA due = %s", due.Due)
 	}
 }
+
+// TestCampaignScheduleOverrides: a campaign's own step modes win over
+// foi.yaml's.
+func TestCampaignScheduleOverrides(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{extra: "schedule:\n  first_chaser: auto\n  final_chaser: auto\n  review_on_silence: auto\n"})
+	e.must("authorities", "import", e.writeFile("t.csv", trustsCSV(2)))
+	if code, _, stderr := e.foi("campaign", "new", "BAD", "--title", "T", "--letter", e.writeFile("l.txt", letter),
+		"--authorities", "all", "--schedule", "ico_complaint=auto"); code != 2 || !strings.Contains(stderr, "never sent") {
+		t.Errorf("ico_complaint=auto: exit %d %q", code, stderr)
+	}
+	e.must("campaign", "new", "QUIET", "--title", "T", "--letter", e.writeFile("l.txt", letter), "--authorities", "all",
+		"--schedule", "first_chaser=off,final_chaser=off")
+	e.must("campaign", "schedule", "QUIET", "review_on_silence=draft")
+	var modes map[string]string
+	json.Unmarshal([]byte(e.must("campaign", "schedule", "QUIET", "--json")), &modes)
+	if modes["first_chaser"] != "off" || modes["review_on_silence"] != "draft" || modes["review_after_refusal"] != "draft" {
+		t.Errorf("effective modes = %v", modes)
+	}
+	e.must("--now", "2026-03-02T10:00", "send", "QUIET")
+	for _, day := range []string{"2026-04-01", "2026-04-17", "2026-05-01", "2026-05-04"} {
+		e.must("--now", day+"T12:00", "tick")
+	}
+	if n := len(e.mail.Received()); n != 2 {
+		t.Errorf("%d letters sent, want only the 2 requests (chasers off, review a draft)", n)
+	}
+	var drafts []struct{ Ref, Step string }
+	json.Unmarshal([]byte(e.must("drafts", "--json")), &drafts)
+	if len(drafts) != 2 || drafts[0].Step != "review_on_silence" {
+		t.Errorf("drafts = %+v, want two review_on_silence drafts", drafts)
+	}
+}

@@ -35,8 +35,9 @@ Setting up:
   authorities import FILE.csv           add or update authorities (name,email,jurisdiction,tags,short_name)
   authorities list                      list authorities
 Campaigns:
-  campaign new SLUG --title T --letter FILE --authorities SELECTOR [--law L]
+  campaign new SLUG --title T --letter FILE --authorities SELECTOR [--law L] [--schedule step=mode,...]
                                         SELECTOR: all, tag:X, or "Name One,Name Two"
+  campaign schedule SLUG [step=mode ...] show or set the campaign's step modes (auto, draft, off)
   campaign preview SLUG [REF]           print exactly the bytes that would be sent
   campaign list                         list campaigns
   send SLUG [--dry-run] [--limit N]     send the campaign's letters
