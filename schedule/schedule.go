@@ -222,6 +222,19 @@ func (f Facts) Input() deadline.Input {
 			in.Responded = &t
 		}
 	}
+	// Payments recorded with `foi paid` close the fee periods in order.
+	for _, e := range f.Events {
+		if e.Kind != "fee_paid" {
+			continue
+		}
+		for i := range in.FeeNotices {
+			if in.FeeNotices[i].Paid == nil && !in.FeeNotices[i].Notice.After(e.At) {
+				t := e.At
+				in.FeeNotices[i].Paid = &t
+				break
+			}
+		}
+	}
 	if in.ClarificationRequested != nil {
 		for _, c := range in.Clarifications {
 			if c.After(*in.ClarificationRequested) {

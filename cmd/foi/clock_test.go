@@ -117,3 +117,26 @@ func TestCampaignScheduleOverrides(t *testing.T) {
 		t.Errorf("drafts = %+v, want two review_on_silence drafts", drafts)
 	}
 }
+
+// TestFeeNoticeStopsTheClockUntilPaid: the days from a fees notice to the
+// payment do not count (FOIA s.10(2)).
+func TestFeeNoticeStopsTheClockUntilPaid(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	setupCampaign(t, e, 1)
+	e.must("--now", "2026-03-02T10:00", "send", "LXP7")
+	raw := replyTo(e.mail.Received()[0].Data, t, 1, "Fees notice: a fee of £25 is payable under section 9 before we can comply with your request.")
+	e.mail.Deliver("INBOX", raw, e.mail.Received()[0].At)
+	e.must("--now", "2026-03-09T10:00", "sync")
+	if due := status(t, e)["LXP7-001"].Due; due != "" {
+		t.Errorf("due %q while the fee is unpaid, want none (clock stopped)", due)
+	}
+	e.must("--now", "2026-03-16T10:00", "paid", "LXP7-001")
+	// FOIA s.10(2): the working days of the period beginning with the day
+	// the notice is given (Mon 9 Mar) and ending with the day the fee is
+	// received (Mon 16 Mar) are disregarded: six of them. So the due date
+	// moves from Tue 31 Mar by six working days, over Easter, to Fri 10 Apr.
+	if due := status(t, e)["LXP7-001"].Due; due != "2026-04-10" {
+		t.Errorf("due after payment = %q, want 2026-04-10", due)
+	}
+}

@@ -48,6 +48,7 @@ Replies:
   mark REF STATE [--note T]             confirm what a reply was (successful, refused, ...)
   unmatched                             replies that could not be filed, with suggestions
   assign MESSAGE REF                    file an unmatched reply by hand
+  paid REF [--note T]                   the fee asked for was paid: the clock runs again
   attachments REF [--out DIR]           list (and save) a request's files
 
 The clock and the schedule:
@@ -154,6 +155,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdMark(ctx, rest)
 	case "assign":
 		return a.cmdAssign(ctx, rest)
+	case "paid":
+		return a.cmdPaid(ctx, rest)
 	case "unmatched":
 		return a.cmdUnmatched(ctx, rest)
 	case "attachments":

@@ -219,6 +219,38 @@ func (a *app) cmdMark(ctx context.Context, args []string) error {
 	return nil
 }
 
+// cmdPaid records that a fee asked for in a fees notice was paid: the
+// clock, stopped since the notice (FOIA s.10(2)), runs again.
+func (a *app) cmdPaid(ctx context.Context, args []string) error {
+	fs := a.flags("paid")
+	note := fs.String("note", "", "how it was paid")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("paid REF [--note T]")
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.Request(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	detail := "fee paid: the clock runs again"
+	if *note != "" {
+		detail += " (" + *note + ")"
+	}
+	if err := st.AddEvent(ctx, store.Event{RequestID: r.ID, At: a.now(), Kind: "fee_paid", Actor: "user", Detail: detail}); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s: fee recorded as paid on %s\n", r.Ref, a.now().In(londonLoc()).Format("2 January 2006"))
+	return nil
+}
+
 func (a *app) cmdAssign(ctx context.Context, args []string) error {
 	fs := a.flags("assign")
 	pos, err := parseArgs(fs, args)
