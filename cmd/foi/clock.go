@@ -45,6 +45,27 @@ func loadCalendar(dataDir string) (*calendar.Calendar, error) {
 	return calendar.New(src), nil
 }
 
+// requestFacts opens the store and the scheduler and reads what is known
+// about one request. The caller closes the store.
+func (a *app) requestFacts(ctx context.Context, ref string) (*store.Store, *schedule.Scheduler, schedule.Facts, error) {
+	cfg, st, err := a.open(ctx)
+	if err != nil {
+		return nil, nil, schedule.Facts{}, err
+	}
+	sch, err := newScheduler(ctx, cfg, st, a)
+	if err == nil {
+		var r store.Request
+		if r, err = st.Request(ctx, ref); err == nil {
+			var f schedule.Facts
+			if f, err = sch.Facts(ctx, r); err == nil {
+				return st, sch, f, nil
+			}
+		}
+	}
+	st.Close()
+	return nil, nil, schedule.Facts{}, err
+}
+
 // calendarIfConfigured is the calendar with the imported holidays of the
 // configured data folder, or the built-in one when there is no
 // configuration: `foi due` and `foi holidays` work without a foi.yaml.
@@ -276,23 +297,12 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 	if len(pos) != 1 || *name == "" {
 		return usagef("reply REF --template NAME [--edit] [--draft]")
 	}
-	cfg, st, err := a.open(ctx)
+	st, sch, f, err := a.requestFacts(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sch, err := newScheduler(ctx, cfg, st, a)
-	if err != nil {
-		return err
-	}
-	r, err := st.Request(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	f, err := sch.Facts(ctx, r)
-	if err != nil {
-		return err
-	}
+	r := f.Request
 	l, err := sch.Letter(f, *name, *grounds, a.now())
 	if err != nil {
 		return err
@@ -495,23 +505,12 @@ func (a *app) cmdICOPack(ctx context.Context, args []string) error {
 	if len(pos) != 1 || *out == "" {
 		return usagef("ico-pack REF --out FILE.zip")
 	}
-	cfg, st, err := a.open(ctx)
+	st, sch, f, err := a.requestFacts(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sch, err := newScheduler(ctx, cfg, st, a)
-	if err != nil {
-		return err
-	}
-	r, err := st.Request(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	f, err := sch.Facts(ctx, r)
-	if err != nil {
-		return err
-	}
+	r := f.Request
 	name := "ico_complaint"
 	if calendar.Law(r.Law).Scottish() {
 		name = "sic_appeal"
