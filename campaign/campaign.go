@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"foi/lifecycle"
 	"foi/mailer"
 	"foi/store"
 	"foi/templates"
@@ -50,7 +51,7 @@ type Spec struct {
 	// environmental request; empty keeps each authority's.
 	Law string
 	// Schedule overrides foi.yaml's step modes for this campaign.
-	Schedule map[string]string
+	Schedule lifecycle.Modes
 }
 
 // Requester is who the campaign's letters are from.
@@ -322,7 +323,7 @@ func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int
 	}
 	n := 0
 	for _, r := range reqs {
-		if r.State != store.StateDraft {
+		if r.State != lifecycle.Draft {
 			continue
 		}
 		if limit > 0 && n >= limit {
@@ -332,7 +333,7 @@ func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int
 		if err != nil {
 			return n, fmt.Errorf("letter for %s: %w", r.Ref, err)
 		}
-		if _, err := Enqueue(ctx, st, r, store.Queued{Step: store.StepLetter}, l, env.Now); err != nil {
+		if _, err := Enqueue(ctx, st, r, store.Queued{Step: lifecycle.StepLetter}, l, env.Now); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				continue
 			}

@@ -2,25 +2,11 @@ package inbox
 
 import (
 	"fmt"
+	"foi/lifecycle"
 	"mime"
 	"regexp"
 	"slices"
 	"strings"
-)
-
-// Kind is what a received message is, as far as a request is concerned.
-type Kind string
-
-// The kinds of message Classify tells apart.
-const (
-	KindBounce          Kind = "bounce"          // a delivery failure (or delay) report
-	KindAutoReply       Kind = "auto_reply"      // out of office, read receipt, other automatic answer
-	KindAcknowledgement Kind = "acknowledgement" // the request was received and logged
-	KindClarification   Kind = "clarification"   // the authority asks what we mean (FOIA s.1(3))
-	KindExtension       Kind = "extension"       // more time for the public interest test (s.10(3))
-	KindFeeNotice       Kind = "fee_notice"      // a fee must be paid first (s.9)
-	KindSubstantive     Kind = "substantive"     // an answer: information, refusal, not held
-	KindUnknown         Kind = "unknown"         // none of the above could be told
 )
 
 // Outcomes suggested for a substantive response. They are the names of the
@@ -37,10 +23,10 @@ const (
 // from headers and report parts reliably, but the content kinds come from
 // phrases in the text, and the user confirms them.
 type Classification struct {
-	Kind     Kind
+	Kind     lifecycle.Kind
 	Evidence []string // what was seen, e.g. `Auto-Submitted: auto-replied`, `acknowledgement: "has been logged"`
 
-	// Bounce details (Kind == KindBounce).
+	// Bounce details (Kind == lifecycle.KindBounce).
 	FailedRecipients  []string // the addresses the report is about
 	Action            string   // DSN Action: "failed", "delayed"; "" if the report has none
 	Status            string   // DSN or enhanced status code, e.g. "5.1.1"
@@ -58,7 +44,7 @@ type Classification struct {
 	CostLimit bool     // s.12, "appropriate limit", "£450", "18 hours"
 	Partial   bool     // "partially", "some of the information"
 	Refused   bool     // "exempt", "withheld", "refuse"
-	Outcome   string   // suggested final state for KindSubstantive, one of the Outcome constants
+	Outcome   string   // suggested final state for lifecycle.KindSubstantive, one of the Outcome constants
 }
 
 // Classify suggests what kind of message m is. Bounces are recognised first,
@@ -66,10 +52,10 @@ type Classification struct {
 // the text read for the kinds of letter an authority sends. The text read is
 // the subject and the new part of the body: quoted earlier messages, which
 // include our own letter, are left out. Classify never fails; when nothing is
-// recognised the Kind is KindUnknown.
+// recognised the Kind is lifecycle.KindUnknown.
 func Classify(m *Message) Classification {
 	if m == nil {
-		return Classification{Kind: KindUnknown}
+		return Classification{Kind: lifecycle.KindUnknown}
 	}
 	body := unquoted(m.Text)
 	if c, ok := classifyBounce(m, body); ok {
@@ -231,7 +217,7 @@ func failedRecipients(m *Message) []string {
 
 // classifyBounce recognises delivery reports; body is the unquoted text.
 func classifyBounce(m *Message, body string) (Classification, bool) {
-	c := Classification{Kind: KindBounce}
+	c := Classification{Kind: lifecycle.KindBounce}
 	ctype, params := rootType(m)
 	report := ctype == "multipart/report"
 	if report && strings.EqualFold(params["report-type"], "delivery-status") {
@@ -282,7 +268,7 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 		pick, c.Action, c.Temporary = delayed, "delayed", true
 	case len(other) > 0:
 		// Only delivered/relayed/expanded: a success report, not a bounce.
-		c.Kind = KindAutoReply
+		c.Kind = lifecycle.KindAutoReply
 		c.Action = other[0].action
 		c.Evidence = append(c.Evidence, "delivery report with Action: "+other[0].action)
 		return c, true
@@ -380,7 +366,7 @@ var autoHeaders = []string{"X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Au
 // classifyAutoReply recognises automatic replies; body is the unquoted text
 // and content what the letter phrases suggest.
 func classifyAutoReply(m *Message, body string, content Classification) (Classification, bool) {
-	c := Classification{Kind: KindAutoReply}
+	c := Classification{Kind: lifecycle.KindAutoReply}
 	decisive := false
 	generated := false
 	if v := strings.ToLower(strings.TrimSpace(headerGet(m.Header, "Auto-Submitted"))); v != "" {
@@ -430,13 +416,13 @@ func classifyAutoReply(m *Message, body string, content Classification) (Classif
 
 	switch {
 	case decisive:
-	case generated && ooo == "" && content.Kind != KindUnknown:
+	case generated && ooo == "" && content.Kind != lifecycle.KindUnknown:
 		// An automated letter from a case-management system, such as an
 		// acknowledgement: what it says matters more than how it was sent.
 		content.Evidence = append(content.Evidence, "sent automatically ("+c.Evidence[0]+")")
 		return content, true
 	case generated:
-	case ooo != "" && content.Kind == KindUnknown:
+	case ooo != "" && content.Kind == lifecycle.KindUnknown:
 	default:
 		return c, false
 	}
@@ -476,7 +462,7 @@ func redirects(body, from string) []string {
 // phrases survive line wrapping) that is evidence for a kind. A strong phrase decides the kind on its own; a
 // weak one only when no strong phrase of any kind is present.
 type phraseSpec struct {
-	kind    Kind
+	kind    lifecycle.Kind
 	strong  bool
 	pattern string
 }
@@ -490,78 +476,78 @@ const (
 // several kinds appear, the first kind here wins. A fee notice or an extension
 // letter often names exemptions too, and most letters mention the 20 working
 // days, so the rarer, more specific kinds come first.
-var kindPriority = []Kind{KindFeeNotice, KindExtension, KindClarification, KindSubstantive, KindAcknowledgement}
+var kindPriority = []lifecycle.Kind{lifecycle.KindFeeNotice, lifecycle.KindExtension, lifecycle.KindClarification, lifecycle.KindSubstantive, lifecycle.KindAcknowledgement}
 
 // letterPhrases is the table that Classify reads letters with.
 var letterPhrases = compilePhrases([]phraseSpec{
 	// Fee notice: FOIA s.9 (EIR reg.8): a fee is due before the information is sent.
-	{KindFeeNotice, strong, `fees? notice`},
-	{KindFeeNotice, strong, `fee of £ ?[0-9]`},
-	{KindFeeNotice, strong, `\bsection 9\b|\bs\. ?9\b`},
-	{KindFeeNotice, strong, `(?:fee|payment) (?:must|should|needs to|will need to) be (?:paid|received|made)`},
-	{KindFeeNotice, strong, `\b(?:on|upon) receipt of (?:the |your )?(?:payment|fee)|\bonce (?:the |your )?(?:payment|fee) (?:is|has been) (?:received|paid)`},
-	{KindFeeNotice, weak, `\b(?:cheque|postal order|bacs)\b`},
-	{KindFeeNotice, weak, `disbursements?`},
+	{lifecycle.KindFeeNotice, strong, `fees? notice`},
+	{lifecycle.KindFeeNotice, strong, `fee of £ ?[0-9]`},
+	{lifecycle.KindFeeNotice, strong, `\bsection 9\b|\bs\. ?9\b`},
+	{lifecycle.KindFeeNotice, strong, `(?:fee|payment) (?:must|should|needs to|will need to) be (?:paid|received|made)`},
+	{lifecycle.KindFeeNotice, strong, `\b(?:on|upon) receipt of (?:the |your )?(?:payment|fee)|\bonce (?:the |your )?(?:payment|fee) (?:is|has been) (?:received|paid)`},
+	{lifecycle.KindFeeNotice, weak, `\b(?:cheque|postal order|bacs)\b`},
+	{lifecycle.KindFeeNotice, weak, `disbursements?`},
 
 	// Public interest extension: FOIA s.10(3).
-	{KindExtension, strong, `\bsection 10 ?\( ?3 ?\)|\bs\. ?10 ?\( ?3 ?\)`},
-	{KindExtension, strong, `(?:further|additional|more|extra) time to (?:consider|complete|carry out|conduct|assess) (?:the )?public interest`},
-	{KindExtension, strong, `public interest (?:test )?extension`},
-	{KindExtension, strong, `extend(?:ed|ing)? (?:the |our )?(?:time|deadline|time limit|response time|period) (?:for|to|by)`},
-	{KindExtension, strong, `(?:will|shall) not be (?:able|in a position) to (?:respond|reply|provide (?:you with )?(?:a|our) response)(?: to you)? (?:within|by) (?:the )?(?:20|twenty)`},
-	{KindExtension, weak, `public interest test`},
-	{KindExtension, weak, `(?:considering|consider|weigh(?:ing)?) the public interest`},
-	{KindExtension, weak, `qualified exemption`},
+	{lifecycle.KindExtension, strong, `\bsection 10 ?\( ?3 ?\)|\bs\. ?10 ?\( ?3 ?\)`},
+	{lifecycle.KindExtension, strong, `(?:further|additional|more|extra) time to (?:consider|complete|carry out|conduct|assess) (?:the )?public interest`},
+	{lifecycle.KindExtension, strong, `public interest (?:test )?extension`},
+	{lifecycle.KindExtension, strong, `extend(?:ed|ing)? (?:the |our )?(?:time|deadline|time limit|response time|period) (?:for|to|by)`},
+	{lifecycle.KindExtension, strong, `(?:will|shall) not be (?:able|in a position) to (?:respond|reply|provide (?:you with )?(?:a|our) response)(?: to you)? (?:within|by) (?:the )?(?:20|twenty)`},
+	{lifecycle.KindExtension, weak, `public interest test`},
+	{lifecycle.KindExtension, weak, `(?:considering|consider|weigh(?:ing)?) the public interest`},
+	{lifecycle.KindExtension, weak, `qualified exemption`},
 
 	// Clarification: FOIA s.1(3), the request is not clear enough to answer.
-	{KindClarification, strong, `please clarify|(?:could|can|would) you (?:please )?clarify`},
-	{KindClarification, strong, `\b(?:we|i) (?:would )?(?:require|need|request|seek|must ask for) (?:some |further |additional )?clarification`},
-	{KindClarification, strong, `\bsection 1 ?\( ?3 ?\)|\bs\. ?1 ?\( ?3 ?\)`},
-	{KindClarification, strong, `\bbefore (?:we|i) (?:can|are able to|am able to) (?:process|proceed with|respond to|deal with|answer|progress|consider) your request`},
-	{KindClarification, strong, `(?:please|could you|can you|would you) (?:please )?(?:confirm|specify|explain|tell us) (?:which|what|whether|exactly)`},
-	{KindClarification, strong, `it is (?:not clear|unclear) (?:what|which|whether)`},
-	{KindClarification, strong, `\buntil (?:we|i) (?:have )?receive[d]? (?:your |the |this |that )?clarification`},
-	{KindClarification, weak, `clarif(?:y|ication)`},
+	{lifecycle.KindClarification, strong, `please clarify|(?:could|can|would) you (?:please )?clarify`},
+	{lifecycle.KindClarification, strong, `\b(?:we|i) (?:would )?(?:require|need|request|seek|must ask for) (?:some |further |additional )?clarification`},
+	{lifecycle.KindClarification, strong, `\bsection 1 ?\( ?3 ?\)|\bs\. ?1 ?\( ?3 ?\)`},
+	{lifecycle.KindClarification, strong, `\bbefore (?:we|i) (?:can|are able to|am able to) (?:process|proceed with|respond to|deal with|answer|progress|consider) your request`},
+	{lifecycle.KindClarification, strong, `(?:please|could you|can you|would you) (?:please )?(?:confirm|specify|explain|tell us) (?:which|what|whether|exactly)`},
+	{lifecycle.KindClarification, strong, `it is (?:not clear|unclear) (?:what|which|whether)`},
+	{lifecycle.KindClarification, strong, `\buntil (?:we|i) (?:have )?receive[d]? (?:your |the |this |that )?clarification`},
+	{lifecycle.KindClarification, weak, `clarif(?:y|ication)`},
 
 	// Substantive response: the answer itself.
-	{KindSubstantive, strong, `please (?:find|see) (?:attached|enclosed|below) (?:(?:the|our|my|a) )?(?:trust'?s |council'?s |board'?s )?(?:response|reply|answer|information|requested|details|data|spreadsheet|documents?|job descriptions?)`},
-	{KindSubstantive, strong, `(?:the |our )?(?:response|reply|information requested|requested information) (?:is |are |has been )?(?:attached|enclosed|set out below|as follows|provided below)`},
-	{KindSubstantive, strong, `(?:the )?information (?:you )?(?:requested|asked for) (?:is|are|has been) (?:attached|enclosed|provided|set out|below|as follows)`},
-	{KindSubstantive, strong, `answers? to your questions?`},
-	{KindSubstantive, strong, `\b(?:i|we) can confirm (?:that )?(?:the (?:trust|council|board|organisation|authority) |we )?(?:holds?|has|have|employs?|does|do|currently)`},
-	{KindSubstantive, strong, `\b(?:the trust|the council|the board|we) (?:currently )?(?:employs?|has|have) [0-9]+`},
-	{KindSubstantive, strong, `refusal notice`},
-	{KindSubstantive, strong, `exempt(?:ion)? (?:under|from disclosure|by virtue)`},
-	{KindSubstantive, strong, `withh(?:eld|old|olding)`},
-	{KindSubstantive, strong, `\b(?:we|i) (?:are|am) (?:unable|not able) to (?:provide|disclose|release|supply|comply)`},
-	{KindSubstantive, strong, `vexatious|neither confirm nor deny`},
-	{KindSubstantive, weak, `internal review`},
-	{KindSubstantive, weak, `information commissioner`},
-	{KindSubstantive, weak, `in response to your`},
-	{KindSubstantive, weak, `open government licen[cs]e|\bre-?use\b`},
+	{lifecycle.KindSubstantive, strong, `please (?:find|see) (?:attached|enclosed|below) (?:(?:the|our|my|a) )?(?:trust'?s |council'?s |board'?s )?(?:response|reply|answer|information|requested|details|data|spreadsheet|documents?|job descriptions?)`},
+	{lifecycle.KindSubstantive, strong, `(?:the |our )?(?:response|reply|information requested|requested information) (?:is |are |has been )?(?:attached|enclosed|set out below|as follows|provided below)`},
+	{lifecycle.KindSubstantive, strong, `(?:the )?information (?:you )?(?:requested|asked for) (?:is|are|has been) (?:attached|enclosed|provided|set out|below|as follows)`},
+	{lifecycle.KindSubstantive, strong, `answers? to your questions?`},
+	{lifecycle.KindSubstantive, strong, `\b(?:i|we) can confirm (?:that )?(?:the (?:trust|council|board|organisation|authority) |we )?(?:holds?|has|have|employs?|does|do|currently)`},
+	{lifecycle.KindSubstantive, strong, `\b(?:the trust|the council|the board|we) (?:currently )?(?:employs?|has|have) [0-9]+`},
+	{lifecycle.KindSubstantive, strong, `refusal notice`},
+	{lifecycle.KindSubstantive, strong, `exempt(?:ion)? (?:under|from disclosure|by virtue)`},
+	{lifecycle.KindSubstantive, strong, `withh(?:eld|old|olding)`},
+	{lifecycle.KindSubstantive, strong, `\b(?:we|i) (?:are|am) (?:unable|not able) to (?:provide|disclose|release|supply|comply)`},
+	{lifecycle.KindSubstantive, strong, `vexatious|neither confirm nor deny`},
+	{lifecycle.KindSubstantive, weak, `internal review`},
+	{lifecycle.KindSubstantive, weak, `information commissioner`},
+	{lifecycle.KindSubstantive, weak, `in response to your`},
+	{lifecycle.KindSubstantive, weak, `open government licen[cs]e|\bre-?use\b`},
 
 	// Acknowledgement: the request was received and logged.
-	{KindAcknowledgement, strong, `acknowledg(?:e|es|ing|ement of) (?:the )?receipt`},
-	{KindAcknowledgement, strong, `\b(?:this is to |we |i )acknowledge (?:your|the) (?:request|e-?mail)`},
-	{KindAcknowledgement, strong, `has been (?:logged|registered|recorded|allocated|assigned)|\b(?:we|i) have (?:logged|registered|recorded)`},
-	{KindAcknowledgement, strong, `(?:will|shall|aim to|endeavour to|should) (?:respond|reply|provide (?:you with )?a response|receive a (?:response|reply)|be in touch)(?: to you)?(?: to your request)? (?:promptly and )?(?:within|by|no later than|on or before)`},
-	{KindAcknowledgement, strong, `\b(?:we|i) (?:have|has) received your (?:request|e-?mail)`},
-	{KindAcknowledgement, weak, `(?:20|twenty) working days`},
-	{KindAcknowledgement, weak, `thank you for your (?:request|e-?mail)`},
-	{KindAcknowledgement, weak, `due date|(?:response|reply) (?:is )?due`},
+	{lifecycle.KindAcknowledgement, strong, `acknowledg(?:e|es|ing|ement of) (?:the )?receipt`},
+	{lifecycle.KindAcknowledgement, strong, `\b(?:this is to |we |i )acknowledge (?:your|the) (?:request|e-?mail)`},
+	{lifecycle.KindAcknowledgement, strong, `has been (?:logged|registered|recorded|allocated|assigned)|\b(?:we|i) have (?:logged|registered|recorded)`},
+	{lifecycle.KindAcknowledgement, strong, `(?:will|shall|aim to|endeavour to|should) (?:respond|reply|provide (?:you with )?a response|receive a (?:response|reply)|be in touch)(?: to you)?(?: to your request)? (?:promptly and )?(?:within|by|no later than|on or before)`},
+	{lifecycle.KindAcknowledgement, strong, `\b(?:we|i) (?:have|has) received your (?:request|e-?mail)`},
+	{lifecycle.KindAcknowledgement, weak, `(?:20|twenty) working days`},
+	{lifecycle.KindAcknowledgement, weak, `thank you for your (?:request|e-?mail)`},
+	{lifecycle.KindAcknowledgement, weak, `due date|(?:response|reply) (?:is )?due`},
 })
 
 // subjectPhrases are read in the subject only.
 var subjectPhrases = compilePhrases([]phraseSpec{
-	{KindAcknowledgement, strong, `acknowledg`},
-	{KindClarification, strong, `clarification`},
-	{KindExtension, strong, `extension|public interest`},
-	{KindFeeNotice, strong, `fees? notice`},
-	{KindSubstantive, strong, `\b(?:response|outcome|decision|disclosure)\b`},
+	{lifecycle.KindAcknowledgement, strong, `acknowledg`},
+	{lifecycle.KindClarification, strong, `clarification`},
+	{lifecycle.KindExtension, strong, `extension|public interest`},
+	{lifecycle.KindFeeNotice, strong, `fees? notice`},
+	{lifecycle.KindSubstantive, strong, `\b(?:response|outcome|decision|disclosure)\b`},
 })
 
 type phrase struct {
-	kind   Kind
+	kind   lifecycle.Kind
 	strong bool
 	re     *regexp.Regexp
 }
@@ -585,33 +571,33 @@ var (
 	regulation  = regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?)\s?(12\s?\(\s?[45]\s?\)(?:\s?\(\s?[a-e]\s?\))?|13)(?:[^0-9(]|$)`)
 
 	notHeldPhrases = compilePhrases([]phraseSpec{
-		{KindSubstantive, strong, `(?:does|do|did) not hold`},
-		{KindSubstantive, strong, `(?:does|do)n'?t hold`},
-		{KindSubstantive, strong, `(?:is|are|was|were) not held`},
-		{KindSubstantive, strong, `holds? no (?:recorded )?information`},
-		{KindSubstantive, strong, `no (?:recorded )?information (?:is |was )?held`},
-		{KindSubstantive, strong, `\b(?:we|i) have no (?:recorded )?information`},
-		{KindSubstantive, strong, `(?:does|do) not (?:record|collect|keep|centrally record) (?:this|that|the|such)`},
+		{lifecycle.KindSubstantive, strong, `(?:does|do|did) not hold`},
+		{lifecycle.KindSubstantive, strong, `(?:does|do)n'?t hold`},
+		{lifecycle.KindSubstantive, strong, `(?:is|are|was|were) not held`},
+		{lifecycle.KindSubstantive, strong, `holds? no (?:recorded )?information`},
+		{lifecycle.KindSubstantive, strong, `no (?:recorded )?information (?:is |was )?held`},
+		{lifecycle.KindSubstantive, strong, `\b(?:we|i) have no (?:recorded )?information`},
+		{lifecycle.KindSubstantive, strong, `(?:does|do) not (?:record|collect|keep|centrally record) (?:this|that|the|such)`},
 	})
 	costPhrases = compilePhrases([]phraseSpec{
-		{KindSubstantive, strong, `appropriate limit`},
-		{KindSubstantive, strong, `cost limit`},
-		{KindSubstantive, strong, `£ ?(?:450|600)\b`},
-		{KindSubstantive, strong, `\b(?:18|24) hours\b`},
-		{KindSubstantive, strong, `exceed(?:s|ed)? the (?:cost|appropriate|fees?) limit`},
+		{lifecycle.KindSubstantive, strong, `appropriate limit`},
+		{lifecycle.KindSubstantive, strong, `cost limit`},
+		{lifecycle.KindSubstantive, strong, `£ ?(?:450|600)\b`},
+		{lifecycle.KindSubstantive, strong, `\b(?:18|24) hours\b`},
+		{lifecycle.KindSubstantive, strong, `exceed(?:s|ed)? the (?:cost|appropriate|fees?) limit`},
 	})
 	partialPhrases = compilePhrases([]phraseSpec{
-		{KindSubstantive, strong, `partial(?:ly)?\b`},
-		{KindSubstantive, strong, `some of the (?:requested )?information`},
-		{KindSubstantive, strong, `(?:parts?|elements?) of (?:the|your) request`},
-		{KindSubstantive, strong, `\bin part\b`},
+		{lifecycle.KindSubstantive, strong, `partial(?:ly)?\b`},
+		{lifecycle.KindSubstantive, strong, `some of the (?:requested )?information`},
+		{lifecycle.KindSubstantive, strong, `(?:parts?|elements?) of (?:the|your) request`},
+		{lifecycle.KindSubstantive, strong, `\bin part\b`},
 	})
 	refusedPhrases = compilePhrases([]phraseSpec{
-		{KindSubstantive, strong, `refus(?:e|al|ed|ing)`},
-		{KindSubstantive, strong, `exempt(?:ion)?`},
-		{KindSubstantive, strong, `withh(?:eld|old|olding)`},
-		{KindSubstantive, strong, `(?:unable|not able) to (?:provide|disclose|release|supply|comply)`},
-		{KindSubstantive, strong, `vexatious|neither confirm nor deny`},
+		{lifecycle.KindSubstantive, strong, `refus(?:e|al|ed|ing)`},
+		{lifecycle.KindSubstantive, strong, `exempt(?:ion)?`},
+		{lifecycle.KindSubstantive, strong, `withh(?:eld|old|olding)`},
+		{lifecycle.KindSubstantive, strong, `(?:unable|not able) to (?:provide|disclose|release|supply|comply)`},
+		{lifecycle.KindSubstantive, strong, `vexatious|neither confirm nor deny`},
 	})
 )
 
@@ -653,13 +639,13 @@ func compact(s string) string {
 
 // classifyContent reads the subject and the new part of the body.
 func classifyContent(m *Message, body string) Classification {
-	c := Classification{Kind: KindUnknown}
+	c := Classification{Kind: lifecycle.KindUnknown}
 	subject := strings.ToLower(m.Subject)
 	text := subject + "\n" + strings.ToLower(body)
 
-	strongs := map[Kind][]string{}
-	weaks := map[Kind][]string{}
-	note := func(k Kind, isStrong bool, ev string) {
+	strongs := map[lifecycle.Kind][]string{}
+	weaks := map[lifecycle.Kind][]string{}
+	note := func(k lifecycle.Kind, isStrong bool, ev string) {
 		if isStrong {
 			strongs[k] = append(strongs[k], ev)
 		} else {
@@ -680,28 +666,28 @@ func classifyContent(m *Message, body string) Classification {
 	// Substantive hints.
 	c.Sections = citedSections(text)
 	if len(c.Sections) > 0 {
-		note(KindSubstantive, strong, "substantive: cites "+strings.Join(c.Sections, ", "))
+		note(lifecycle.KindSubstantive, strong, "substantive: cites "+strings.Join(c.Sections, ", "))
 	}
 	if s := firstMatch(notHeldPhrases, text); s != "" {
 		c.NotHeld = true
-		note(KindSubstantive, strong, fmt.Sprintf("not held: %q", snippet(s)))
+		note(lifecycle.KindSubstantive, strong, fmt.Sprintf("not held: %q", snippet(s)))
 	}
 	if s := firstMatch(costPhrases, text); s != "" || slices.Contains(c.Sections, "s.12") {
 		c.CostLimit = true
 		if s != "" {
-			note(KindSubstantive, strong, fmt.Sprintf("cost limit: %q", snippet(s)))
+			note(lifecycle.KindSubstantive, strong, fmt.Sprintf("cost limit: %q", snippet(s)))
 		}
 	}
 	if s := firstMatch(partialPhrases, text); s != "" {
 		c.Partial = true
-		note(KindSubstantive, weak, fmt.Sprintf("partial: %q", snippet(s)))
+		note(lifecycle.KindSubstantive, weak, fmt.Sprintf("partial: %q", snippet(s)))
 	}
 	if s := firstMatch(refusedPhrases, text); s != "" {
 		c.Refused = true
-		note(KindSubstantive, weak, fmt.Sprintf("refusal: %q", snippet(s)))
+		note(lifecycle.KindSubstantive, weak, fmt.Sprintf("refusal: %q", snippet(s)))
 	}
 	if hasDocument(m) {
-		note(KindSubstantive, weak, "substantive: a document is attached")
+		note(lifecycle.KindSubstantive, weak, "substantive: a document is attached")
 	}
 
 	for _, k := range kindPriority {
@@ -710,7 +696,7 @@ func classifyContent(m *Message, body string) Classification {
 			break
 		}
 	}
-	if c.Kind == KindUnknown {
+	if c.Kind == lifecycle.KindUnknown {
 		for _, k := range kindPriority {
 			if len(weaks[k]) > 0 {
 				c.Kind = k
@@ -718,12 +704,12 @@ func classifyContent(m *Message, body string) Classification {
 			}
 		}
 	}
-	if c.Kind == KindUnknown {
+	if c.Kind == lifecycle.KindUnknown {
 		return c
 	}
 	c.Evidence = append(c.Evidence, strongs[c.Kind]...)
 	c.Evidence = append(c.Evidence, weaks[c.Kind]...)
-	if c.Kind == KindSubstantive {
+	if c.Kind == lifecycle.KindSubstantive {
 		c.Outcome = outcome(c)
 	}
 	return c

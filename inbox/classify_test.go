@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"foi/lifecycle"
 	"net/textproto"
 	"slices"
 	"strings"
@@ -13,24 +14,24 @@ func TestClassifyLetters(t *testing.T) {
 		name    string
 		subject string
 		text    string
-		kind    Kind
+		kind    lifecycle.Kind
 		outcome string
 	}{
-		{"acknowledgement", "RE: request", "We acknowledge receipt of your request and will respond within 20 working days.", KindAcknowledgement, ""},
-		{"logged", "Your request", "Your request has been logged under reference FOI/1.", KindAcknowledgement, ""},
-		{"clarification", "RE: request", "Could you clarify which posts you mean?", KindClarification, ""},
-		{"clarification s.1(3)", "RE: request", "Under s.1(3) we need more detail.", KindClarification, ""},
-		{"extension", "RE: request", "We need further time to consider the public interest test.", KindExtension, ""},
-		{"extension s.10(3)", "RE: request", "We are relying on section 10(3) to extend the deadline.", KindExtension, ""},
-		{"fee notice", "RE: request", "We must charge a fee of £25.00 before we send the copies.", KindFeeNotice, ""},
-		{"cost limit", "RE: request", "Complying would exceed the appropriate limit of £450 (18 hours).", KindSubstantive, OutcomeRefused},
-		{"exemption", "RE: request", "The names are exempt under s.40(2) and have been withheld.", KindSubstantive, OutcomeRefused},
-		{"not held", "RE: request", "The Trust does not hold this information.", KindSubstantive, OutcomeNotHeld},
-		{"partial", "RE: request", "Please find attached some of the information you asked for; the rest is exempt under section 43.", KindSubstantive, OutcomePartial},
-		{"success", "RE: request", "Please find attached the information requested.", KindSubstantive, OutcomeSuccessful},
-		{"substantive beats acknowledgement", "RE: request", "Thank you for your request, which has been logged. The Trust does not hold the information.", KindSubstantive, OutcomeNotHeld},
-		{"subject alone", "FOI Response - FOI/23/0456", "See attached.", KindSubstantive, OutcomeSuccessful},
-		{"nothing", "Hello", "Lovely weather.", KindUnknown, ""},
+		{"acknowledgement", "RE: request", "We acknowledge receipt of your request and will respond within 20 working days.", lifecycle.KindAcknowledgement, ""},
+		{"logged", "Your request", "Your request has been logged under reference FOI/1.", lifecycle.KindAcknowledgement, ""},
+		{"clarification", "RE: request", "Could you clarify which posts you mean?", lifecycle.KindClarification, ""},
+		{"clarification s.1(3)", "RE: request", "Under s.1(3) we need more detail.", lifecycle.KindClarification, ""},
+		{"extension", "RE: request", "We need further time to consider the public interest test.", lifecycle.KindExtension, ""},
+		{"extension s.10(3)", "RE: request", "We are relying on section 10(3) to extend the deadline.", lifecycle.KindExtension, ""},
+		{"fee notice", "RE: request", "We must charge a fee of £25.00 before we send the copies.", lifecycle.KindFeeNotice, ""},
+		{"cost limit", "RE: request", "Complying would exceed the appropriate limit of £450 (18 hours).", lifecycle.KindSubstantive, OutcomeRefused},
+		{"exemption", "RE: request", "The names are exempt under s.40(2) and have been withheld.", lifecycle.KindSubstantive, OutcomeRefused},
+		{"not held", "RE: request", "The Trust does not hold this information.", lifecycle.KindSubstantive, OutcomeNotHeld},
+		{"partial", "RE: request", "Please find attached some of the information you asked for; the rest is exempt under section 43.", lifecycle.KindSubstantive, OutcomePartial},
+		{"success", "RE: request", "Please find attached the information requested.", lifecycle.KindSubstantive, OutcomeSuccessful},
+		{"substantive beats acknowledgement", "RE: request", "Thank you for your request, which has been logged. The Trust does not hold the information.", lifecycle.KindSubstantive, OutcomeNotHeld},
+		{"subject alone", "FOI Response - FOI/23/0456", "See attached.", lifecycle.KindSubstantive, OutcomeSuccessful},
+		{"nothing", "Hello", "Lovely weather.", lifecycle.KindUnknown, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,7 +40,7 @@ func TestClassifyLetters(t *testing.T) {
 			if c.Kind != tt.kind || c.Outcome != tt.outcome {
 				t.Errorf("Classify = %s/%q (%q), want %s/%q", c.Kind, c.Outcome, c.Evidence, tt.kind, tt.outcome)
 			}
-			if c.Kind != KindUnknown && len(c.Evidence) == 0 {
+			if c.Kind != lifecycle.KindUnknown && len(c.Evidence) == 0 {
 				t.Error("no evidence given")
 			}
 		})
@@ -105,7 +106,7 @@ func TestClassifyBounces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := Classify(parseCorpus(t, tt.file))
-		if c.Kind != KindBounce {
+		if c.Kind != lifecycle.KindBounce {
 			t.Errorf("%s: Kind %s, want bounce", tt.file, c.Kind)
 			continue
 		}
@@ -130,25 +131,25 @@ func TestClassifyAutoReplies(t *testing.T) {
 	tests := []struct {
 		name    string
 		m       *Message
-		want    Kind
+		want    lifecycle.Kind
 		redirct []string
 	}{
-		{"Auto-Submitted auto-replied", &Message{Header: hdr("Auto-Submitted", "auto-replied"), Subject: "Re: x", Text: "Thanks"}, KindAutoReply, nil},
-		{"Auto-Submitted no", &Message{Header: hdr("Auto-Submitted", "no"), Subject: "Re: x", Text: "Lovely weather."}, KindUnknown, nil},
-		{"X-Autorespond", &Message{Header: hdr("X-Autorespond", "yes"), Subject: "Re: x"}, KindAutoReply, nil},
-		{"Precedence auto_reply", &Message{Header: hdr("Precedence", "auto_reply"), Subject: "Re: x"}, KindAutoReply, nil},
-		{"bulk newsletter is not an auto-reply", &Message{Header: hdr("Precedence", "bulk"), Subject: "News", Text: "This week in health policy"}, KindUnknown, nil},
-		{"bulk out of office", &Message{Header: hdr("Precedence", "bulk"), Subject: "Re: x", Text: "I am out of the office until Monday."}, KindAutoReply, nil},
-		{"out of office subject", &Message{Subject: "Out of Office: Re: request"}, KindAutoReply, nil},
-		{"read receipt", &Message{Subject: "Read: Freedom of Information request"}, KindAutoReply, nil},
-		{"generated acknowledgement stays an acknowledgement", &Message{Header: hdr("Auto-Submitted", "auto-generated"), Subject: "Request", Text: "Your request has been logged."}, KindAcknowledgement, nil},
-		{"generated out of office", &Message{Header: hdr("Auto-Submitted", "auto-generated"), Subject: "Request", Text: "I am on annual leave. Your request has been logged."}, KindAutoReply, nil},
+		{"Auto-Submitted auto-replied", &Message{Header: hdr("Auto-Submitted", "auto-replied"), Subject: "Re: x", Text: "Thanks"}, lifecycle.KindAutoReply, nil},
+		{"Auto-Submitted no", &Message{Header: hdr("Auto-Submitted", "no"), Subject: "Re: x", Text: "Lovely weather."}, lifecycle.KindUnknown, nil},
+		{"X-Autorespond", &Message{Header: hdr("X-Autorespond", "yes"), Subject: "Re: x"}, lifecycle.KindAutoReply, nil},
+		{"Precedence auto_reply", &Message{Header: hdr("Precedence", "auto_reply"), Subject: "Re: x"}, lifecycle.KindAutoReply, nil},
+		{"bulk newsletter is not an auto-reply", &Message{Header: hdr("Precedence", "bulk"), Subject: "News", Text: "This week in health policy"}, lifecycle.KindUnknown, nil},
+		{"bulk out of office", &Message{Header: hdr("Precedence", "bulk"), Subject: "Re: x", Text: "I am out of the office until Monday."}, lifecycle.KindAutoReply, nil},
+		{"out of office subject", &Message{Subject: "Out of Office: Re: request"}, lifecycle.KindAutoReply, nil},
+		{"read receipt", &Message{Subject: "Read: Freedom of Information request"}, lifecycle.KindAutoReply, nil},
+		{"generated acknowledgement stays an acknowledgement", &Message{Header: hdr("Auto-Submitted", "auto-generated"), Subject: "Request", Text: "Your request has been logged."}, lifecycle.KindAcknowledgement, nil},
+		{"generated out of office", &Message{Header: hdr("Auto-Submitted", "auto-generated"), Subject: "Request", Text: "I am on annual leave. Your request has been logged."}, lifecycle.KindAutoReply, nil},
 		{"redirect by resend", &Message{Header: hdr("X-Autoreply", "yes"), From: Address{Addr: "old@a.example"},
-			Text: "This address is closed. Please resend your request to New.FOI@b.example."}, KindAutoReply, []string{"new.foi@b.example"}},
+			Text: "This address is closed. Please resend your request to New.FOI@b.example."}, lifecycle.KindAutoReply, []string{"new.foi@b.example"}},
 		{"redirect when no longer monitored", &Message{Subject: "Automatic reply: x", From: Address{Addr: "old@a.example"},
-			Text: "This mailbox is no longer monitored.\nFor all enquiries contact foi@b.example"}, KindAutoReply, []string{"foi@b.example"}},
+			Text: "This mailbox is no longer monitored.\nFor all enquiries contact foi@b.example"}, lifecycle.KindAutoReply, []string{"foi@b.example"}},
 		{"colleague is not a redirect", &Message{Subject: "Automatic reply: x", From: Address{Addr: "me@a.example"},
-			Text: "I am away. My manager is boss@a.example and she is also away."}, KindAutoReply, nil},
+			Text: "I am away. My manager is boss@a.example and she is also away."}, lifecycle.KindAutoReply, nil},
 	}
 	for _, tt := range tests {
 		c := Classify(tt.m)

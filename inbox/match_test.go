@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"foi/lifecycle"
 	"slices"
 	"strings"
 	"testing"
@@ -384,7 +385,7 @@ func TestNilInputs(t *testing.T) {
 	if r := Match(&Message{}, nil); r.Ref != "" {
 		t.Errorf("Match(idx nil) = %+v", r)
 	}
-	if c := Classify(nil); c.Kind != KindUnknown {
+	if c := Classify(nil); c.Kind != lifecycle.KindUnknown {
 		t.Errorf("Classify(nil) = %+v", c)
 	}
 	if take, _ := TakeUnmatched(nil, MatchResult{}, newTestIndex()); take {

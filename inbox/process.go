@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"foi/campaign"
+	"foi/lifecycle"
 	"foi/store"
 )
 
@@ -31,13 +32,13 @@ type Processor struct {
 type Outcome struct {
 	// Taken: the message was stored (matched or in the unmatched queue). A
 	// message not taken stays in the mailbox untouched.
-	Taken bool   `json:"taken"`
-	Dup   bool   `json:"duplicate,omitempty"`
-	ID    int64  `json:"id,omitempty"`
-	Ref   string `json:"ref,omitempty"`
-	Rule  string `json:"rule,omitempty"`
-	Kind  Kind   `json:"kind,omitempty"`
-	Why   string `json:"why,omitempty"`
+	Taken bool           `json:"taken"`
+	Dup   bool           `json:"duplicate,omitempty"`
+	ID    int64          `json:"id,omitempty"`
+	Ref   string         `json:"ref,omitempty"`
+	Rule  string         `json:"rule,omitempty"`
+	Kind  lifecycle.Kind `json:"kind,omitempty"`
+	Why   string         `json:"why,omitempty"`
 }
 
 func (p *Processor) now() time.Time {
@@ -93,7 +94,7 @@ func (p *Processor) Process(ctx context.Context, raw []byte, folder string, uid 
 	idx := NewIndex(data, p.PlusSecret)
 	res := Match(m, idx)
 	cls := Classify(m)
-	if res.Ref == "" && cls.Kind == KindBounce {
+	if res.Ref == "" && cls.Kind == lifecycle.KindBounce {
 		// A bounce that does not quote our Message-ID still names the
 		// address that failed.
 		if ref, ok := idx.refByRecipient(cls.FailedRecipients); ok {
@@ -154,7 +155,7 @@ func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult
 			MessageID: m.MessageID, SHA256: sum, Size: int64(len(raw)), Subject: m.Subject,
 			From: m.From.Addr, To: strings.Join(to, ", "), Date: m.Date,
 			InReplyTo: strings.Join(m.InReplyTo, " "), Refs: strings.Join(m.References, " "),
-			BodyText: m.Text, Kind: string(cls.Kind), MatchRule: string(res.Rule), LowConf: res.LowConfidence,
+			BodyText: m.Text, Kind: cls.Kind, MatchRule: string(res.Rule), LowConf: res.LowConfidence,
 			Flags: strings.Join(flags, ","),
 		},
 		Ref: res.Ref, Classification: string(clsJSON), Suggestions: string(sugJSON),
@@ -185,8 +186,8 @@ func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult
 }
 
 // moves builds an effect's state map: every state in from goes to to.
-func moves(to store.State, from ...store.State) map[store.State]store.State {
-	m := map[store.State]store.State{}
+func moves(to lifecycle.State, from ...lifecycle.State) map[lifecycle.State]lifecycle.State {
+	m := map[lifecycle.State]lifecycle.State{}
 	for _, f := range from {
 		m[f] = to
 	}
@@ -194,7 +195,7 @@ func moves(to store.State, from ...store.State) map[store.State]store.State {
 }
 
 // waiting states: the request is waiting for the authority's answer.
-var waiting = []store.State{store.StateQueued, store.StateSent, store.StateAcknowledged, store.StateExtended, store.StateAwaitingClarification}
+var waiting = []lifecycle.State{lifecycle.Queued, lifecycle.Sent, lifecycle.Acknowledged, lifecycle.Extended, lifecycle.AwaitingClarification}
 
 // Effect is what a classification suggests for the request: a state change
 // (applied only from the states where it makes sense, so nothing is undone)
@@ -206,29 +207,29 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 	evidence := strings.Join(cls.Evidence, "; ")
 	notes := []store.Event{{Kind: "classified", Detail: fmt.Sprintf("looks like %s: %s", cls.Kind, evidence)}}
 	switch cls.Kind {
-	case KindBounce:
+	case lifecycle.KindBounce:
 		if cls.Temporary {
 			notes = append(notes, store.Event{Kind: "bounce_delayed", Detail: "delivery delayed: " + cls.Diagnostic})
 			return nil, notes
 		}
 		diag := strings.TrimSpace(cls.Status + " " + cls.Diagnostic)
-		return &store.Effect{Moves: moves(store.StateDeliveryFailed, append(waiting, store.StateResponded)...),
+		return &store.Effect{Moves: moves(lifecycle.DeliveryFailed, append(waiting, lifecycle.Responded)...),
 			Note: fmt.Sprintf("bounced (%s): %s", strings.Join(cls.FailedRecipients, ", "), diag)}, notes
-	case KindAutoReply:
+	case lifecycle.KindAutoReply:
 		if len(cls.RedirectTo) > 0 {
 			notes = append(notes, store.Event{Kind: "redirect", Detail: "automatic reply asks us to write to " +
 				strings.Join(cls.RedirectTo, ", ") + ": please check the address"})
 		}
 		return nil, notes
-	case KindAcknowledgement:
-		return &store.Effect{Moves: moves(store.StateAcknowledged, store.StateQueued, store.StateSent), Note: "acknowledged"}, notes
-	case KindClarification:
-		return &store.Effect{Moves: moves(store.StateAwaitingClarification, store.StateQueued, store.StateSent, store.StateAcknowledged, store.StateExtended),
+	case lifecycle.KindAcknowledgement:
+		return &store.Effect{Moves: moves(lifecycle.Acknowledged, lifecycle.Queued, lifecycle.Sent), Note: "acknowledged"}, notes
+	case lifecycle.KindClarification:
+		return &store.Effect{Moves: moves(lifecycle.AwaitingClarification, lifecycle.Queued, lifecycle.Sent, lifecycle.Acknowledged, lifecycle.Extended),
 			Note: "the authority asks for clarification: the clock is stopped until we answer"}, notes
-	case KindExtension:
-		return &store.Effect{Moves: moves(store.StateExtended, store.StateQueued, store.StateSent, store.StateAcknowledged),
+	case lifecycle.KindExtension:
+		return &store.Effect{Moves: moves(lifecycle.Extended, lifecycle.Queued, lifecycle.Sent, lifecycle.Acknowledged),
 			Note: "public-interest extension"}, notes
-	case KindFeeNotice:
+	case lifecycle.KindFeeNotice:
 		notes = append(notes, store.Event{Kind: "fee_notice", Detail: "fees notice: the clock is stopped until paid"})
 		return nil, notes
 	default:
@@ -239,8 +240,8 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 		if len(cls.Sections) > 0 {
 			hint += "; cites " + strings.Join(cls.Sections, ", ")
 		}
-		m := moves(store.StateResponded, waiting...)
-		m[store.StateReviewRequested] = store.StateReviewAnswered
+		m := moves(lifecycle.Responded, waiting...)
+		m[lifecycle.ReviewRequested] = lifecycle.ReviewAnswered
 		return &store.Effect{Moves: m, Note: "a reply to read and classify (foi mark)" + hint}, notes
 	}
 }

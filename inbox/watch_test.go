@@ -11,6 +11,7 @@ import (
 
 	"foi/campaign"
 	"foi/config"
+	"foi/lifecycle"
 	"foi/localmail"
 	"foi/store"
 )
@@ -151,7 +152,7 @@ func TestSyncFilesRepliesOnce(t *testing.T) {
 		t.Errorf("first sync = %+v, want 2 seen, 1 filed, 1 left alone", stats)
 	}
 	r, _ := w.st.Request(context.Background(), w.reqs[0].Ref)
-	if r.State != store.StateAcknowledged {
+	if r.State != lifecycle.Acknowledged {
 		t.Errorf("%s state = %s, want acknowledged", r.Ref, r.State)
 	}
 	stats, err = w.watcher().Sync(context.Background())

@@ -13,6 +13,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"foi/lifecycle"
 	"foi/store"
 )
 
@@ -137,7 +138,7 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		var wake time.Time
 		waiting := 0
 		for _, it := range items {
-			if it.State != store.OutboxPending && it.State != store.OutboxTempFailed {
+			if it.State != lifecycle.OutboxPending && it.State != lifecycle.OutboxTempFailed {
 				continue
 			}
 			if tries[it.ID] >= o.MaxAttempts {
@@ -200,15 +201,15 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 				return sum, err
 			}
 			switch outcome.state {
-			case store.OutboxSent:
+			case lifecycle.OutboxSent:
 				sum.Sent++
 				if failedOnce[it.ID] {
 					sum.Retried++
 				}
-			case store.OutboxFailed:
+			case lifecycle.OutboxFailed:
 				sum.Failed++
 				sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: outcome.reason, Final: true})
-			case store.OutboxTempFailed:
+			case lifecycle.OutboxTempFailed:
 				failedOnce[it.ID] = true
 			}
 			if o.Progress != nil {
@@ -221,7 +222,7 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		return sum, err
 	}
 	for _, it := range items {
-		if it.State == store.OutboxTempFailed {
+		if it.State == lifecycle.OutboxTempFailed {
 			sum.Waiting++
 			sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: it.LastError})
 		}
@@ -230,7 +231,7 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 }
 
 type outcome struct {
-	state  string
+	state  lifecycle.OutboxState
 	reason string
 }
 
@@ -274,7 +275,7 @@ func (o *Outbox) sendOne(ctx context.Context, it store.OutboxItem, try int) (out
 		}
 		log.Info("sent", "to", it.To)
 		o.copyToSent(ctx, it, raw, l.Date)
-		return outcome{state: store.OutboxSent}, nil
+		return outcome{state: lifecycle.OutboxSent}, nil
 	}
 	se := classify(sendErr)
 	switch {
@@ -288,13 +289,13 @@ func (o *Outbox) sendOne(ctx context.Context, it store.OutboxItem, try int) (out
 		if err := o.Store.MarkTempFailed(ctx, it.ID, se.Text, next, o.now()); err != nil {
 			return outcome{}, err
 		}
-		return outcome{state: store.OutboxTempFailed, reason: se.Text}, nil
+		return outcome{state: lifecycle.OutboxTempFailed, reason: se.Text}, nil
 	default:
 		log.Error("refused", "err", se.Text)
 		if err := o.Store.MarkFailed(ctx, it.ID, se.Text, o.now()); err != nil {
 			return outcome{}, err
 		}
-		return outcome{state: store.OutboxFailed, reason: se.Text}, nil
+		return outcome{state: lifecycle.OutboxFailed, reason: se.Text}, nil
 	}
 }
 
@@ -305,14 +306,14 @@ func (o *Outbox) settleInDoubt(ctx context.Context, slug string, sum *Summary) e
 		return err
 	}
 	for _, it := range items {
-		if it.State != store.OutboxSending {
+		if it.State != lifecycle.OutboxSending {
 			continue
 		}
 		st, err := o.settle(ctx, it)
 		if err != nil {
 			return err
 		}
-		if st == store.OutboxSending {
+		if st == lifecycle.OutboxSending {
 			sum.InDoubt++
 		}
 	}
@@ -323,17 +324,17 @@ func (o *Outbox) settleInDoubt(ctx context.Context, slug string, sum *Summary) e
 // Message-ID in the Sent folder: found means sent; not found means it goes
 // back to the queue at once. If the folder cannot be searched the entry
 // stays in doubt rather than risk a second copy.
-func (o *Outbox) settle(ctx context.Context, it store.OutboxItem) (string, error) {
+func (o *Outbox) settle(ctx context.Context, it store.OutboxItem) (lifecycle.OutboxState, error) {
 	log := o.log().With("ref", it.Ref, "message_id", it.MessageID)
 	if o.Sent == nil {
 		// Nothing to consult: without a mailbox, resending is the only way
 		// to make sure the letter arrives.
-		return store.OutboxTempFailed, o.Store.MarkTempFailed(ctx, it.ID, "interrupted while sending; no Sent folder to check, sending again", o.now(), o.now())
+		return lifecycle.OutboxTempFailed, o.Store.MarkTempFailed(ctx, it.ID, "interrupted while sending; no Sent folder to check, sending again", o.now(), o.now())
 	}
 	found, err := o.Sent.Has(ctx, it.MessageID)
 	if err != nil {
 		log.Warn("in doubt: cannot search the Sent folder; not resending", "err", err)
-		return store.OutboxSending, nil
+		return lifecycle.OutboxSending, nil
 	}
 	if found {
 		log.Info("in doubt: found in the Sent folder; recording as sent")
@@ -343,10 +344,10 @@ func (o *Outbox) settle(ctx context.Context, it store.OutboxItem) (string, error
 		if err := o.Store.SetSentCopy(ctx, it.ID, "found"); err != nil {
 			return "", err
 		}
-		return store.OutboxSent, nil
+		return lifecycle.OutboxSent, nil
 	}
 	log.Info("in doubt: not in the Sent folder; sending again")
-	return store.OutboxTempFailed, o.Store.MarkTempFailed(ctx, it.ID, "interrupted while sending; not in the Sent folder, sending again", o.now(), o.now())
+	return lifecycle.OutboxTempFailed, o.Store.MarkTempFailed(ctx, it.ID, "interrupted while sending; not in the Sent folder, sending again", o.now(), o.now())
 }
 
 // copyToSent files a copy of a sent letter per the sent_copy policy. A
@@ -384,7 +385,7 @@ func (o *Outbox) retryCopies(ctx context.Context, slug string) {
 		return
 	}
 	for _, it := range items {
-		if it.State != store.OutboxSent || (it.SentCopy != "" && !strings.HasPrefix(it.SentCopy, "error")) {
+		if it.State != lifecycle.OutboxSent || (it.SentCopy != "" && !strings.HasPrefix(it.SentCopy, "error")) {
 			continue
 		}
 		raw, err := o.Store.ReadMail(it.SHA256)

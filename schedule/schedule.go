@@ -27,25 +27,10 @@ import (
 	"foi/campaign"
 	"foi/config"
 	"foi/deadline"
+	"foi/lifecycle"
 	"foi/mailer"
 	"foi/store"
 	"foi/templates"
-)
-
-// The steps, as stored in the outbox.
-const (
-	StepFirstChaser   = "first_chaser"
-	StepFinalChaser   = "final_chaser"
-	StepReviewSilence = "review_on_silence"
-	StepReviewRefusal = "review_after_refusal"
-	StepComplaint     = "ico_complaint"
-)
-
-// Modes of a step.
-const (
-	Auto  = "auto"
-	Draft = "draft"
-	Off   = "off"
 )
 
 // Policy is when letters may go and what each step does.
@@ -53,7 +38,7 @@ type Policy struct {
 	Loc                  *time.Location
 	WindowStart          int // minutes after midnight
 	WindowEnd            int
-	Modes                map[string]string
+	Modes                lifecycle.Modes
 	FinalChaserAfter     int
 	ReviewOnSilenceAfter int
 }
@@ -74,47 +59,13 @@ func PolicyFrom(c config.Schedule) (Policy, error) {
 	}
 	return Policy{
 		Loc: loc, WindowStart: start, WindowEnd: end,
-		Modes: map[string]string{
-			StepFirstChaser: c.FirstChaser, StepFinalChaser: c.FinalChaser,
-			StepReviewSilence: c.ReviewOnSilence, StepReviewRefusal: c.ReviewAfterRefusal,
-			StepComplaint: c.ICOComplaint,
+		Modes: lifecycle.Modes{
+			lifecycle.StepFirstChaser: lifecycle.Mode(c.FirstChaser), lifecycle.StepFinalChaser: lifecycle.Mode(c.FinalChaser),
+			lifecycle.StepReviewSilence: lifecycle.Mode(c.ReviewOnSilence), lifecycle.StepReviewRefusal: lifecycle.Mode(c.ReviewAfterRefusal),
+			lifecycle.StepComplaint: lifecycle.Mode(c.ICOComplaint),
 		},
 		FinalChaserAfter: c.FinalChaserAfter, ReviewOnSilenceAfter: c.ReviewOnSilenceAfter,
 	}, nil
-}
-
-// Steps lists the schedule's steps in order.
-var Steps = []string{StepFirstChaser, StepFinalChaser, StepReviewSilence, StepReviewRefusal, StepComplaint}
-
-// ParseModes reads step=mode pairs ("first_chaser=draft,review_on_silence=off")
-// into overrides, naming the step or mode at fault.
-func ParseModes(s string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		step, mode, ok := strings.Cut(part, "=")
-		if !ok {
-			return nil, fmt.Errorf("schedule %q: write step=mode, e.g. first_chaser=draft", part)
-		}
-		known := false
-		for _, st := range Steps {
-			known = known || st == step
-		}
-		if !known {
-			return nil, fmt.Errorf("schedule: unknown step %q; the steps are %s", step, strings.Join(Steps, ", "))
-		}
-		switch {
-		case mode != Auto && mode != Draft && mode != Off:
-			return nil, fmt.Errorf("schedule: %s=%s: the mode is auto, draft or off", step, mode)
-		case step == StepComplaint && mode == Auto:
-			return nil, errors.New("schedule: ico_complaint cannot be auto: complaints are never sent by foi")
-		}
-		out[step] = mode
-	}
-	return out, nil
 }
 
 // Scheduler plans and queues follow-up letters.
@@ -145,9 +96,9 @@ type Facts struct {
 }
 
 // sentAt is when the letter of a step went out (zero if it has not).
-func (f Facts) sentAt(step string) time.Time {
+func (f Facts) sentAt(step lifecycle.Step) time.Time {
 	for _, it := range f.Outbox {
-		if it.Step == step && it.State == store.OutboxSent {
+		if it.Step == step && it.State == lifecycle.OutboxSent {
 			return it.SentAt
 		}
 	}
@@ -156,7 +107,7 @@ func (f Facts) sentAt(step string) time.Time {
 
 // has reports whether the step has an outbox entry in any state: a step is
 // planned at most once.
-func (f Facts) has(step string) bool {
+func (f Facts) has(step lifecycle.Step) bool {
 	for _, it := range f.Outbox {
 		if it.Step == step {
 			return true
@@ -165,29 +116,18 @@ func (f Facts) has(step string) bool {
 	return false
 }
 
-// responded states: the user has recorded an answer, which may have come
-// by post or phone rather than mail.
-var responded = map[store.State]bool{
-	store.StateResponded: true, store.StateSuccessful: true, store.StatePartiallySuccessful: true,
-	store.StateRefused: true, store.StateNotHeld: true,
-}
-
-// silentKinds are replies that are not an answer.
-var silentKinds = map[string]bool{"bounce": true, "auto_reply": true, "acknowledgement": true, "clarification": true,
-	"extension": true, "fee_notice": true}
-
 // Input turns the facts into the deadline calculator's input.
 func (f Facts) Input() deadline.Input {
 	in := deadline.Input{Law: calendar.Law(f.Request.Law), Tags: f.Request.Authority.Tags, Delivered: f.Request.SentAt}
 	var review time.Time
 	for _, it := range f.Outbox {
-		if it.State != store.OutboxSent {
+		if it.State != lifecycle.OutboxSent {
 			continue
 		}
 		switch {
-		case it.Kind == "clarification":
+		case it.Kind == lifecycle.KindClarification:
 			in.Clarifications = append(in.Clarifications, it.SentAt)
-		case it.Step == StepReviewSilence || it.Step == StepReviewRefusal || it.Kind == "review":
+		case it.Step.Review() || it.Kind == lifecycle.KindReview:
 			if review.IsZero() {
 				review = it.SentAt
 			}
@@ -200,15 +140,15 @@ func (f Facts) Input() deadline.Input {
 		}
 		at := m.CreatedAt
 		switch m.Kind {
-		case "clarification":
+		case lifecycle.KindClarification:
 			t := at
 			in.ClarificationRequested = &t
-		case "extension":
+		case lifecycle.KindExtension:
 			in.Extended = true
-		case "fee_notice":
+		case lifecycle.KindFeeNotice:
 			in.FeeNotices = append(in.FeeNotices, deadline.FeePeriod{Notice: at})
 		}
-		if silentKinds[m.Kind] {
+		if m.Kind.Silent() {
 			continue
 		}
 		lastContact = at
@@ -224,7 +164,7 @@ func (f Facts) Input() deadline.Input {
 	}
 	// Payments recorded with `foi paid` close the fee periods in order.
 	for _, e := range f.Events {
-		if e.Kind != "fee_paid" {
+		if e.Kind != lifecycle.EventFeePaid {
 			continue
 		}
 		for i := range in.FeeNotices {
@@ -243,14 +183,14 @@ func (f Facts) Input() deadline.Input {
 			}
 		}
 	}
-	if f.Request.State == store.StateExtended {
+	if f.Request.State == lifecycle.Extended {
 		in.Extended = true
 	}
-	if in.Responded == nil && responded[f.Request.State] {
+	if in.Responded == nil && f.Request.State.Answered() {
 		t := f.Request.UpdatedAt
 		in.Responded = &t
 	}
-	if f.Request.State == store.StateReviewAnswered && in.ReviewAnswered == nil {
+	if f.Request.State == lifecycle.ReviewAnswered && in.ReviewAnswered == nil {
 		t := f.Request.UpdatedAt
 		in.ReviewAnswered = &t
 	}
@@ -269,24 +209,17 @@ func (f Facts) Input() deadline.Input {
 
 // Action is the next thing the schedule will do for a request.
 type Action struct {
-	Ref  string    `json:"ref"`
-	Step string    `json:"step"`
-	Mode string    `json:"mode"`
-	On   time.Time `json:"on"` // the first moment it may happen
-}
-
-// closed states: nothing more is ever sent by the schedule.
-var closed = map[store.State]bool{
-	store.StateDraft: true, store.StateQueued: true, store.StateWithdrawn: true, store.StateDeliveryFailed: true,
-	store.StateClosed: true, store.StateSuccessful: true, store.StateNotHeld: true,
-	store.StateICOReady: true, store.StateICOFiled: true,
+	Ref  string         `json:"ref"`
+	Step lifecycle.Step `json:"step"`
+	Mode lifecycle.Mode `json:"mode"`
+	On   time.Time      `json:"on"` // the first moment it may happen
 }
 
 // Next is the next step due for the request and from when, or false if
 // none is. It is a pure function of the facts (and the calendar).
 func (s *Scheduler) Next(f Facts) (Action, bool) {
 	r := f.Request
-	if closed[r.State] || r.SentAt.IsZero() {
+	if !r.State.Schedulable() || r.SentAt.IsZero() {
 		return Action{}, false
 	}
 	in := f.Input()
@@ -295,27 +228,19 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 	// A step is due from the start of its day; it is sent at the next
 	// moment inside the window (see NextSendTime).
 	day := func(dt calendar.Date) time.Time { return dt.In(s.Policy.Loc) }
-	mode := func(step string) string {
-		if m := f.Campaign.Schedule[step]; m != "" {
-			return m
-		}
-		if m := s.Policy.Modes[step]; m != "" {
-			return m
-		}
-		return Off
-	}
-	act := func(step string, on calendar.Date) (Action, bool) {
+	mode := func(step lifecycle.Step) lifecycle.Mode { return s.Policy.ModeFor(f.Campaign, step) }
+	act := func(step lifecycle.Step, on calendar.Date) (Action, bool) {
 		m := mode(step)
-		if m == Off || f.has(step) {
+		if m == lifecycle.Off || f.has(step) {
 			return Action{}, false
 		}
 		return Action{Ref: r.Ref, Step: step, Mode: m, On: day(on)}, true
 	}
-	refused := r.State == store.StateRefused || r.State == store.StatePartiallySuccessful
+	refused := r.State == lifecycle.Refused || r.State == lifecycle.PartiallySuccessful
 	if refused && in.ReviewRequested == nil {
 		// Internal review after a refusal: drafted at once, grounds to fill.
-		if a, ok := act(StepReviewRefusal, s.Cal.Date(r.UpdatedAt)); ok {
-			a.Mode = Draft
+		if a, ok := act(lifecycle.StepReviewRefusal, s.Cal.Date(r.UpdatedAt)); ok {
+			a.Mode = lifecycle.Drafted
 			return a, true
 		}
 	}
@@ -327,7 +252,7 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 		// working days after we asked (ICO guidance on internal reviews).
 		reqDay := s.Cal.Date(*in.ReviewRequested)
 		over, _ := s.Cal.AddWorkingDays(law, reqDay, 40)
-		return act(StepComplaint, over.AddDays(1))
+		return act(lifecycle.StepComplaint, over.AddDays(1))
 	}
 	if in.Responded != nil || d.Stopped || d.Due.IsZero() {
 		return Action{}, false
@@ -336,23 +261,23 @@ func (s *Scheduler) Next(f Facts) (Action, bool) {
 	// from the day after the due date; it goes out on the first working day
 	// after it.
 	first := d.Due.AddDays(1)
-	if !f.has(StepFirstChaser) && mode(StepFirstChaser) != Off {
-		return act(StepFirstChaser, first)
+	if !f.has(lifecycle.StepFirstChaser) && mode(lifecycle.StepFirstChaser) != lifecycle.Off {
+		return act(lifecycle.StepFirstChaser, first)
 	}
-	chased := f.sentAt(StepFirstChaser)
-	if !chased.IsZero() && !f.has(StepFinalChaser) && mode(StepFinalChaser) != Off {
+	chased := f.sentAt(lifecycle.StepFirstChaser)
+	if !chased.IsZero() && !f.has(lifecycle.StepFinalChaser) && mode(lifecycle.StepFinalChaser) != lifecycle.Off {
 		on, _ := s.Cal.AddWorkingDays(law, s.Cal.Date(chased), s.Policy.FinalChaserAfter)
-		return act(StepFinalChaser, on)
+		return act(lifecycle.StepFinalChaser, on)
 	}
 	silence, _ := s.Cal.AddWorkingDays(law, d.Start, s.Policy.ReviewOnSilenceAfter)
 	silenceDay := silence.AddDays(1)
-	if !f.has(StepReviewSilence) && mode(StepReviewSilence) != Off {
-		return act(StepReviewSilence, silenceDay)
+	if !f.has(lifecycle.StepReviewSilence) && mode(lifecycle.StepReviewSilence) != lifecycle.Off {
+		return act(lifecycle.StepReviewSilence, silenceDay)
 	}
 	// With review on silence off: the complaint after 40 working days of
 	// silence with both chasers sent (SPEC section 7).
-	if mode(StepReviewSilence) == Off && !f.sentAt(StepFirstChaser).IsZero() && !f.sentAt(StepFinalChaser).IsZero() {
-		return act(StepComplaint, silenceDay)
+	if mode(lifecycle.StepReviewSilence) == lifecycle.Off && !f.sentAt(lifecycle.StepFirstChaser).IsZero() && !f.sentAt(lifecycle.StepFinalChaser).IsZero() {
+		return act(lifecycle.StepComplaint, silenceDay)
 	}
 	return Action{}, false
 }
@@ -404,11 +329,11 @@ func (s *Scheduler) Facts(ctx context.Context, r store.Request) (Facts, error) {
 
 // Planned is one letter a tick queued.
 type Planned struct {
-	Ref   string    `json:"ref"`
-	Step  string    `json:"step"`
-	Draft bool      `json:"draft"`
-	At    time.Time `json:"at"`
-	ID    int64     `json:"outbox_id"`
+	Ref   string         `json:"ref"`
+	Step  lifecycle.Step `json:"step"`
+	Draft bool           `json:"draft"`
+	At    time.Time      `json:"at"`
+	ID    int64          `json:"outbox_id"`
 }
 
 // Tick queues every step that is due at now: auto steps go to the outbox
@@ -451,18 +376,18 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) ([]Planned, error) 
 }
 
 // template names the letter of a step for a request's law.
-func template(step string, law calendar.Law) string {
+func template(step lifecycle.Step, law calendar.Law) string {
 	switch step {
-	case StepReviewSilence:
+	case lifecycle.StepReviewSilence:
 		if law.Scottish() {
 			return "foisa_review"
 		}
-	case StepComplaint:
+	case lifecycle.StepComplaint:
 		if law.Scottish() {
 			return "sic_appeal"
 		}
 	}
-	return step
+	return string(step)
 }
 
 // queue writes the step's letter and puts it in the outbox.
@@ -473,8 +398,8 @@ func (s *Scheduler) queue(ctx context.Context, f Facts, a Action, now time.Time)
 	if err != nil {
 		return Planned{}, err
 	}
-	q := store.Queued{Step: a.Step, Draft: a.Mode == Draft}
-	if a.Step == StepComplaint {
+	q := store.Queued{Step: a.Step, Draft: a.Mode == lifecycle.Drafted}
+	if a.Step == lifecycle.StepComplaint {
 		// Complaints are never sent by foi: a draft for the complaint pack.
 		q.Draft = true
 		l.To = "casework@ico.org.uk"
@@ -489,12 +414,12 @@ func (s *Scheduler) queue(ctx context.Context, f Facts, a Action, now time.Time)
 	if err != nil {
 		return Planned{}, err
 	}
-	if a.Step == StepComplaint {
-		if err := s.Store.SetState(ctx, r.Ref, store.StateICOReady, "foi", "complaint drafted: build the pack with foi ico-pack "+r.Ref, now); err != nil {
+	if a.Step == lifecycle.StepComplaint {
+		if err := s.Store.SetState(ctx, r.Ref, lifecycle.ICOReady, "foi", "complaint drafted: build the pack with foi ico-pack "+r.Ref, now); err != nil {
 			return Planned{}, err
 		}
 	}
-	if a.Step == StepReviewSilence && !q.Draft {
+	if a.Step == lifecycle.StepReviewSilence && !q.Draft {
 		// The request waits for the review from the moment it is asked.
 		defer s.log().Info("review requested", "ref", r.Ref)
 	}
@@ -525,8 +450,8 @@ func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer
 	}
 	d.Request.DueOn = at(res.Due)
 	d.Request.Grounds = grounds
-	d.Request.ChasedOn = onDay(f.sentAt(StepFirstChaser))
-	d.Request.FinalChasedOn = onDay(f.sentAt(StepFinalChaser))
+	d.Request.ChasedOn = onDay(f.sentAt(lifecycle.StepFirstChaser))
+	d.Request.FinalChasedOn = onDay(f.sentAt(lifecycle.StepFinalChaser))
 	if in.Responded != nil {
 		d.Request.RespondedOn = onDay(*in.Responded)
 	}
@@ -556,7 +481,7 @@ func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer
 	}
 	var refs []string
 	for _, m := range f.Thread {
-		if m.MessageID != "" && (m.Direction == "out" || m.Kind != "bounce") {
+		if m.MessageID != "" && (m.Direction == "out" || m.Kind != lifecycle.KindBounce) {
 			refs = append(refs, m.MessageID)
 		}
 	}
@@ -573,29 +498,20 @@ func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer
 	return l, nil
 }
 
-// eligible states for each scheduled step at the moment it is sent.
-var eligible = map[string]map[store.State]bool{
-	StepFirstChaser:   {store.StateSent: true, store.StateAcknowledged: true, store.StateExtended: true},
-	StepFinalChaser:   {store.StateSent: true, store.StateAcknowledged: true, store.StateExtended: true},
-	StepReviewSilence: {store.StateSent: true, store.StateAcknowledged: true, store.StateExtended: true},
-	StepReviewRefusal: {store.StateRefused: true, store.StatePartiallySuccessful: true},
-}
-
 // Guard is the outbox's last check before a letter goes: a scheduled letter
 // goes only while its request still calls for it (no substantive reply,
 // bounce or withdrawal since it was planned), and only inside the sending
 // window on a working day. Other letters always go.
 func (s *Scheduler) Guard(now func() time.Time) func(ctx context.Context, it store.OutboxItem) (bool, string, time.Time, error) {
 	return func(ctx context.Context, it store.OutboxItem) (bool, string, time.Time, error) {
-		states, scheduled := eligible[it.Step]
-		if !scheduled {
+		if !it.Step.Chaser() && !it.Step.Review() {
 			return true, "", time.Time{}, nil
 		}
 		r, err := s.Store.Request(ctx, it.Ref)
 		if err != nil {
 			return false, "", time.Time{}, err
 		}
-		if !states[r.State] {
+		if !lifecycle.MayGo(it.Step, r.State) {
 			return false, fmt.Sprintf("the request is now %s", r.State), time.Time{}, nil
 		}
 		law := calendar.Law(r.Law)
@@ -604,4 +520,16 @@ func (s *Scheduler) Guard(now func() time.Time) func(ctx context.Context, it sto
 		}
 		return true, "", time.Time{}, nil
 	}
+}
+
+// ModeFor is the mode of a step for a campaign: the campaign's own choice,
+// else foi.yaml's, else off.
+func (p Policy) ModeFor(c store.Campaign, step lifecycle.Step) lifecycle.Mode {
+	if m := c.Schedule[step]; m != "" {
+		return m
+	}
+	if m := p.Modes[step]; m != "" {
+		return m
+	}
+	return lifecycle.Off
 }

@@ -6,57 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"foi/lifecycle"
 	"strings"
 	"time"
 )
-
-// State is where a request stands (SPEC section 3). Overdue and very
-// overdue are derived from dates, never stored.
-type State string
-
-// The states of a request, in lifecycle order, then the side states.
-const (
-	StateDraft                 State = "draft"
-	StateQueued                State = "queued"
-	StateSent                  State = "sent"
-	StateAcknowledged          State = "acknowledged"
-	StateAwaitingClarification State = "awaiting_clarification"
-	StateExtended              State = "extended"
-	StateResponded             State = "responded"
-	StateSuccessful            State = "successful"
-	StatePartiallySuccessful   State = "partially_successful"
-	StateRefused               State = "refused"
-	StateNotHeld               State = "not_held"
-	StateReviewRequested       State = "internal_review_requested"
-	StateReviewAnswered        State = "internal_review_answered"
-	StateICOReady              State = "ico_complaint_ready"
-	StateICOFiled              State = "ico_complaint_filed"
-	StateClosed                State = "closed"
-	StateDeliveryFailed        State = "delivery_failed"
-	StateWithdrawn             State = "withdrawn"
-)
-
-// States lists every state.
-var States = []State{
-	StateDraft, StateQueued, StateSent, StateAcknowledged, StateAwaitingClarification,
-	StateExtended, StateResponded, StateSuccessful, StatePartiallySuccessful, StateRefused,
-	StateNotHeld, StateReviewRequested, StateReviewAnswered, StateICOReady, StateICOFiled,
-	StateClosed, StateDeliveryFailed, StateWithdrawn,
-}
-
-// ParseState reads a state name, naming the valid ones on error.
-func ParseState(s string) (State, error) {
-	for _, st := range States {
-		if string(st) == s {
-			return st, nil
-		}
-	}
-	names := make([]string, len(States))
-	for i, st := range States {
-		names[i] = string(st)
-	}
-	return "", fmt.Errorf("unknown state %q; valid states: %s", s, strings.Join(names, ", "))
-}
 
 // Campaign is one letter sent to a set of authorities.
 type Campaign struct {
@@ -73,7 +26,7 @@ type Campaign struct {
 	CreatedAt      time.Time `json:"created_at"`
 	Requests       int       `json:"requests"`
 	// Schedule overrides the step modes of foi.yaml for this campaign.
-	Schedule map[string]string `json:"schedule,omitempty"`
+	Schedule lifecycle.Modes `json:"schedule,omitempty"`
 }
 
 // NewRequest is one request to create with its campaign.
@@ -87,16 +40,16 @@ type NewRequest struct {
 
 // Request is one campaign × one authority, with what is needed to show it.
 type Request struct {
-	ID           int64     `json:"-"`
-	CampaignID   int64     `json:"-"`
-	Campaign     string    `json:"campaign"`
-	Ref          string    `json:"ref"`
-	Seq          int       `json:"-"`
-	State        State     `json:"state"`
-	Authority    Authority `json:"authority"`
-	ToAddress    string    `json:"to"`
-	MessageID    string    `json:"message_id"`
-	AuthorityRef string    `json:"authority_ref,omitempty"`
+	ID           int64           `json:"-"`
+	CampaignID   int64           `json:"-"`
+	Campaign     string          `json:"campaign"`
+	Ref          string          `json:"ref"`
+	Seq          int             `json:"-"`
+	State        lifecycle.State `json:"state"`
+	Authority    Authority       `json:"authority"`
+	ToAddress    string          `json:"to"`
+	MessageID    string          `json:"message_id"`
+	AuthorityRef string          `json:"authority_ref,omitempty"`
 	// Law is the campaign's law if it sets one, else the authority's.
 	Law       string    `json:"law"`
 	SentAt    time.Time `json:"sent_at,omitzero"`
@@ -124,7 +77,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewReques
 		for _, r := range reqs {
 			res, err := tx.ExecContext(ctx, `INSERT INTO requests (campaign_id, authority_id, seq, ref, state,
 				to_address, message_id, updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, r.AuthorityID, r.Seq, r.Ref, StateDraft, r.ToAddress, r.MessageID, formatTime(now), formatTime(now))
+				id, r.AuthorityID, r.Seq, r.Ref, lifecycle.Draft, r.ToAddress, r.MessageID, formatTime(now), formatTime(now))
 			if err != nil {
 				return fmt.Errorf("create request %s: %w", r.Ref, err)
 			}
@@ -132,7 +85,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewReques
 			if err != nil {
 				return err
 			}
-			if err := addEvent(ctx, tx, Event{RequestID: rid, At: now, Kind: "created", Actor: "user",
+			if err := addEvent(ctx, tx, Event{RequestID: rid, At: now, Kind: lifecycle.EventCreated, Actor: "user",
 				Detail: "request created in campaign " + c.Slug}); err != nil {
 				return err
 			}
@@ -159,7 +112,7 @@ func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	return c, err
 }
 
-func scheduleJSON(m map[string]string) string {
+func scheduleJSON(m lifecycle.Modes) string {
 	if len(m) == 0 {
 		return ""
 	}
@@ -168,7 +121,7 @@ func scheduleJSON(m map[string]string) string {
 }
 
 // SetSchedule replaces a campaign's step-mode overrides.
-func (s *Store) SetSchedule(ctx context.Context, slug string, modes map[string]string) error {
+func (s *Store) SetSchedule(ctx context.Context, slug string, modes lifecycle.Modes) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE campaigns SET schedule = ? WHERE slug = ?`, scheduleJSON(modes), slug)
 	if err != nil {
 		return err
@@ -264,15 +217,15 @@ func (s *Store) Request(ctx context.Context, ref string) (Request, error) {
 }
 
 // SetState moves a request to a new state and records why, as one event.
-func (s *Store) SetState(ctx context.Context, ref string, to State, actor, note string, now time.Time) error {
+func (s *Store) SetState(ctx context.Context, ref string, to lifecycle.State, actor, note string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		return setState(ctx, tx, strings.ToUpper(ref), to, actor, note, now)
 	})
 }
 
-func setState(ctx context.Context, tx *sql.Tx, ref string, to State, actor, note string, now time.Time) error {
+func setState(ctx context.Context, tx *sql.Tx, ref string, to lifecycle.State, actor, note string, now time.Time) error {
 	var id int64
-	var from State
+	var from lifecycle.State
 	err := tx.QueryRowContext(ctx, `SELECT id, state FROM requests WHERE ref = ?`, ref).Scan(&id, &from)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("request %s: %w", ref, ErrNotFound)
@@ -290,5 +243,5 @@ func setState(ctx context.Context, tx *sql.Tx, ref string, to State, actor, note
 	if note != "" {
 		detail += ": " + note
 	}
-	return addEvent(ctx, tx, Event{RequestID: id, At: now, Kind: "state", Actor: actor, Detail: detail})
+	return addEvent(ctx, tx, Event{RequestID: id, At: now, Kind: lifecycle.EventState, Actor: actor, Detail: detail})
 }

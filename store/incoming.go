@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"foi/lifecycle"
 	"strings"
 	"time"
 )
@@ -28,7 +29,7 @@ type Attachment struct {
 // request stays where it is, so that a late acknowledgement never undoes an
 // answer.
 type Effect struct {
-	Moves map[State]State
+	Moves map[lifecycle.State]lifecycle.State
 	Note  string
 }
 
@@ -119,7 +120,7 @@ func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, n
 	if in.LowConf {
 		detail += " (low confidence: please check)"
 	}
-	if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "reply", Actor: "foi", Detail: detail, MessageID: mid}); err != nil {
+	if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventReply, Actor: "foi", Detail: detail, MessageID: mid}); err != nil {
 		return err
 	}
 	if in.AuthorityRef != "" {
@@ -128,7 +129,7 @@ func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, n
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "authority_ref", Actor: "foi",
+			if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventAuthorityRef, Actor: "foi",
 				Detail: "the authority's reference is " + in.AuthorityRef, MessageID: mid}); err != nil {
 				return err
 			}
@@ -147,7 +148,7 @@ func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, n
 		return nil
 	}
 	var ref string
-	var state State
+	var state lifecycle.State
 	if err := tx.QueryRowContext(ctx, `SELECT ref, state FROM requests WHERE id = ?`, reqID).Scan(&ref, &state); err != nil {
 		return err
 	}
@@ -305,7 +306,7 @@ type IndexData struct {
 
 // closedStates are the states in which a request is no longer waiting for
 // the authority.
-var closedStates = []State{StateClosed, StateWithdrawn, StateSuccessful, StateNotHeld, StateICOFiled, StateDraft}
+var closedStates = []lifecycle.State{lifecycle.Closed, lifecycle.Withdrawn, lifecycle.Successful, lifecycle.NotHeld, lifecycle.ICOFiled, lifecycle.Draft}
 
 // Index reads the data that matching replies needs.
 func (s *Store) Index(ctx context.Context) (IndexData, error) {
@@ -330,7 +331,7 @@ func (s *Store) Index(ctx context.Context) (IndexData, error) {
 	}
 	for rows.Next() {
 		var ref, to, aref string
-		var st State
+		var st lifecycle.State
 		if err := rows.Scan(&ref, &st, &to, &aref); err != nil {
 			rows.Close()
 			return d, err

@@ -5,19 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"foi/lifecycle"
 	"strings"
 	"time"
 )
 
 // Event is one line of a request's append-only history.
 type Event struct {
-	ID        int64     `json:"id"`
-	RequestID int64     `json:"-"`
-	At        time.Time `json:"at"`
-	Kind      string    `json:"kind"`
-	Actor     string    `json:"actor"`
-	Detail    string    `json:"detail,omitempty"`
-	MessageID int64     `json:"message,omitempty"`
+	ID        int64               `json:"id"`
+	RequestID int64               `json:"-"`
+	At        time.Time           `json:"at"`
+	Kind      lifecycle.EventKind `json:"kind"`
+	Actor     string              `json:"actor"`
+	Detail    string              `json:"detail,omitempty"`
+	MessageID int64               `json:"message,omitempty"`
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, e Event) error {
@@ -62,24 +63,24 @@ func (s *Store) Events(ctx context.Context, requestID int64) ([]Event, error) {
 // Message is the parsed columns of one stored mail; its exact bytes are on
 // disk under its SHA-256.
 type Message struct {
-	ID        int64     `json:"id"`
-	RequestID int64     `json:"-"`
-	Direction string    `json:"direction"`
-	MessageID string    `json:"message_id"`
-	SHA256    string    `json:"sha256"`
-	Size      int64     `json:"size"`
-	Subject   string    `json:"subject"`
-	From      string    `json:"from"`
-	To        string    `json:"to"`
-	Date      time.Time `json:"date,omitzero"`
-	InReplyTo string    `json:"in_reply_to,omitempty"`
-	Refs      string    `json:"references,omitempty"`
-	BodyText  string    `json:"-"`
-	Kind      string    `json:"kind,omitempty"`
-	MatchRule string    `json:"match_rule,omitempty"`
-	LowConf   bool      `json:"low_confidence,omitempty"`
-	Flags     string    `json:"flags,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64          `json:"id"`
+	RequestID int64          `json:"-"`
+	Direction string         `json:"direction"`
+	MessageID string         `json:"message_id"`
+	SHA256    string         `json:"sha256"`
+	Size      int64          `json:"size"`
+	Subject   string         `json:"subject"`
+	From      string         `json:"from"`
+	To        string         `json:"to"`
+	Date      time.Time      `json:"date,omitzero"`
+	InReplyTo string         `json:"in_reply_to,omitempty"`
+	Refs      string         `json:"references,omitempty"`
+	BodyText  string         `json:"-"`
+	Kind      lifecycle.Kind `json:"kind,omitempty"`
+	MatchRule string         `json:"match_rule,omitempty"`
+	LowConf   bool           `json:"low_confidence,omitempty"`
+	Flags     string         `json:"flags,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
 
 	// Set for received messages.
 	Folder         string `json:"folder,omitempty"`
@@ -109,55 +110,34 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (i
 	return res.LastInsertId()
 }
 
-// Outbox states.
-const (
-	OutboxDraft      = "draft"
-	OutboxCancelled  = "cancelled"
-	OutboxPending    = "pending"
-	OutboxSending    = "sending"
-	OutboxSent       = "sent"
-	OutboxTempFailed = "temp_failed"
-	OutboxFailed     = "failed"
-)
-
-// StepLetter is the outbox step of a request's first letter.
-const StepLetter = "letter"
-
-// sentMoves are the states a request enters when the letter of a step has
-// gone: asking for an internal review means waiting for it.
-var sentMoves = map[string]State{
-	"review_on_silence":    StateReviewRequested,
-	"review_after_refusal": StateReviewRequested,
-}
-
 // OutboxItem is one letter in the outbox with what sending it needs.
 type OutboxItem struct {
-	ID            int64     `json:"id"`
-	RequestID     int64     `json:"-"`
-	Ref           string    `json:"ref"`
-	Campaign      string    `json:"campaign"`
-	Step          string    `json:"step"`
-	State         string    `json:"state"`
-	Attempts      int       `json:"attempts"`
-	NextAttemptAt time.Time `json:"next_attempt_at"`
-	LastError     string    `json:"last_error,omitempty"`
-	SentAt        time.Time `json:"sent_at,omitzero"`
-	SentCopy      string    `json:"sent_copy,omitempty"`
-	Letter        string    `json:"-"`
-	Kind          string    `json:"kind"`
-	Subject       string    `json:"subject"`
-	CreatedAt     time.Time `json:"created_at"`
-	MessageRowID  int64     `json:"-"`
-	MessageID     string    `json:"message_id"`
-	SHA256        string    `json:"sha256"`
-	From          string    `json:"from"`
-	To            string    `json:"to"`
+	ID            int64                 `json:"id"`
+	RequestID     int64                 `json:"-"`
+	Ref           string                `json:"ref"`
+	Campaign      string                `json:"campaign"`
+	Step          lifecycle.Step        `json:"step"`
+	State         lifecycle.OutboxState `json:"state"`
+	Attempts      int                   `json:"attempts"`
+	NextAttemptAt time.Time             `json:"next_attempt_at"`
+	LastError     string                `json:"last_error,omitempty"`
+	SentAt        time.Time             `json:"sent_at,omitzero"`
+	SentCopy      string                `json:"sent_copy,omitempty"`
+	Letter        string                `json:"-"`
+	Kind          lifecycle.Kind        `json:"kind"`
+	Subject       string                `json:"subject"`
+	CreatedAt     time.Time             `json:"created_at"`
+	MessageRowID  int64                 `json:"-"`
+	MessageID     string                `json:"message_id"`
+	SHA256        string                `json:"sha256"`
+	From          string                `json:"from"`
+	To            string                `json:"to"`
 }
 
 // Queued is how a letter enters the outbox.
 type Queued struct {
-	Step string // schedule step; "letter" for the first; "" for an ad-hoc reply
-	Kind string // what the letter is (defaults to Step)
+	Step lifecycle.Step // schedule step; StepLetter for the first; StepManual for a letter written by hand
+	Kind lifecycle.Kind // what the letter is (defaults to the step's kind)
 	// Letter is the letter's fields as JSON (see mailer.Letter).
 	Letter string
 	// Draft: wait for approval instead of going out.
@@ -174,11 +154,11 @@ type Queued struct {
 func (s *Store) Enqueue(ctx context.Context, requestID int64, q Queued, m Message, now time.Time) (int64, error) {
 	var id int64
 	if q.Kind == "" {
-		q.Kind = q.Step
+		q.Kind = q.Step.Kind()
 	}
-	state, next := OutboxPending, q.NotBefore
+	state, next := lifecycle.OutboxPending, q.NotBefore
 	if q.Draft {
-		state = OutboxDraft
+		state = lifecycle.OutboxDraft
 	}
 	if next.IsZero() {
 		next = now
@@ -202,14 +182,14 @@ func (s *Store) Enqueue(ctx context.Context, requestID int64, q Queued, m Messag
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
-			StateQueued, formatTime(now), requestID, StateDraft); err != nil {
+			lifecycle.Queued, formatTime(now), requestID, lifecycle.Draft); err != nil {
 			return err
 		}
-		what := "queued"
+		kind, what := lifecycle.EventQueued, "queued"
 		if q.Draft {
-			what = "drafted for approval"
+			kind, what = lifecycle.EventDrafted, "drafted for approval"
 		}
-		return addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: what, Actor: "foi",
+		return addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: kind, Actor: "foi",
 			Detail: fmt.Sprintf("%s %s as %s", q.Kind, what, m.MessageID), MessageID: mid})
 	})
 	return id, err
@@ -222,51 +202,52 @@ func (s *Store) RequestOutbox(ctx context.Context, requestID int64) ([]OutboxIte
 
 // Drafts lists the letters waiting for approval.
 func (s *Store) Drafts(ctx context.Context) ([]OutboxItem, error) {
-	return s.queryOutbox(ctx, `WHERE o.state = ? ORDER BY o.id`, OutboxDraft)
+	return s.queryOutbox(ctx, `WHERE o.state = ? ORDER BY o.id`, lifecycle.OutboxDraft)
 }
 
 // Approve releases a draft to be sent at next (it stays a draft if it was
 // not one: ErrConflict).
 func (s *Store) Approve(ctx context.Context, id int64, next, now time.Time) error {
-	return s.changeOutbox(ctx, id, OutboxDraft, OutboxPending, next, "approved", "user", now)
+	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxPending, next, lifecycle.EventApproved, "user", now)
 }
 
 // Discard cancels a draft for good.
 func (s *Store) Discard(ctx context.Context, id int64, now time.Time) error {
-	return s.changeOutbox(ctx, id, OutboxDraft, OutboxCancelled, time.Time{}, "discarded", "user", now)
+	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxCancelled, time.Time{}, lifecycle.EventDiscarded, "user", now)
 }
 
 // Cancel drops a letter that is no longer due (it was never sent).
 func (s *Store) Cancel(ctx context.Context, id int64, why string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var reqID int64
-		var step string
+		var step lifecycle.Step
 		if err := tx.QueryRowContext(ctx, `SELECT request_id, step FROM outbox WHERE id = ?`, id).Scan(&reqID, &step); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?
-			AND state IN (?, ?, ?)`, OutboxCancelled, why, formatTime(now), id, OutboxPending, OutboxTempFailed, OutboxDraft)
+			AND state IN (?, ?, ?)`, lifecycle.OutboxCancelled, why, formatTime(now), id, lifecycle.OutboxPending, lifecycle.OutboxTempFailed, lifecycle.OutboxDraft)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fmt.Errorf("cancel outbox %d: %w", id, ErrConflict)
 		}
-		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "cancelled", Actor: "foi", Detail: step + " not sent: " + why})
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventCancelled, Actor: "foi", Detail: string(step) + " not sent: " + why})
 	})
 }
 
 // Reschedule moves a waiting letter's next attempt without counting one.
 func (s *Store) Reschedule(ctx context.Context, id int64, next, now time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN (?, ?)`,
-		formatTime(next), formatTime(now), id, OutboxPending, OutboxTempFailed)
+		formatTime(next), formatTime(now), id, lifecycle.OutboxPending, lifecycle.OutboxTempFailed)
 	return err
 }
 
-func (s *Store) changeOutbox(ctx context.Context, id int64, from, to string, next time.Time, what, actor string, now time.Time) error {
+func (s *Store) changeOutbox(ctx context.Context, id int64, from, to lifecycle.OutboxState, next time.Time, what lifecycle.EventKind, actor string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var reqID int64
-		var step, state string
+		var step lifecycle.Step
+		var state lifecycle.OutboxState
 		err := tx.QueryRowContext(ctx, `SELECT request_id, step, state FROM outbox WHERE id = ?`, id).Scan(&reqID, &step, &state)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("outbox entry %d: %w", id, ErrNotFound)
@@ -286,7 +267,7 @@ func (s *Store) changeOutbox(ctx context.Context, id int64, from, to string, nex
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: what, Actor: actor, Detail: step + " " + what})
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: what, Actor: actor, Detail: string(step) + " " + string(what)})
 	})
 }
 
@@ -295,11 +276,11 @@ func (s *Store) changeOutbox(ctx context.Context, id int64, from, to string, nex
 func (s *Store) UpdateDraft(ctx context.Context, id int64, letter string, m Message, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var mid int64
-		var state string
+		var state lifecycle.OutboxState
 		if err := tx.QueryRowContext(ctx, `SELECT message_id, state FROM outbox WHERE id = ?`, id).Scan(&mid, &state); err != nil {
 			return err
 		}
-		if state != OutboxDraft {
+		if state != lifecycle.OutboxDraft {
 			return fmt.Errorf("outbox entry %d is %s: only drafts can be edited: %w", id, state, ErrConflict)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET sha256 = ?, size = ?, subject = ?, body_text = ? WHERE id = ?`,
@@ -363,7 +344,7 @@ func (s *Store) OutboxItem(ctx context.Context, id int64) (OutboxItem, error) {
 // entry was not waiting to be sent.
 func (s *Store) Claim(ctx context.Context, id int64, now time.Time) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ?
-		WHERE id = ? AND state IN (?, ?)`, OutboxSending, formatTime(now), id, OutboxPending, OutboxTempFailed)
+		WHERE id = ? AND state IN (?, ?)`, lifecycle.OutboxSending, formatTime(now), id, lifecycle.OutboxPending, lifecycle.OutboxTempFailed)
 	if err != nil {
 		return err
 	}
@@ -378,7 +359,9 @@ func (s *Store) Claim(ctx context.Context, id int64, now time.Time) error {
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, how string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var reqID, msgID int64
-		var step, state, kind string
+		var step lifecycle.Step
+		var state lifecycle.OutboxState
+		var kind lifecycle.Kind
 		err := tx.QueryRowContext(ctx, `SELECT o.request_id, o.message_id, o.step, o.state, m.kind FROM outbox o
 			JOIN messages m ON m.id = o.message_id WHERE o.id = ?`, id).Scan(&reqID, &msgID, &step, &state, &kind)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -387,41 +370,36 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, how string
 		if err != nil {
 			return err
 		}
-		if state == OutboxSent {
+		if state == lifecycle.OutboxSent {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, sent_at = ?, last_error = '', updated_at = ?
-			WHERE id = ?`, OutboxSent, formatTime(at), formatTime(at), id); err != nil {
+			WHERE id = ?`, lifecycle.OutboxSent, formatTime(at), formatTime(at), id); err != nil {
 			return err
 		}
 		var ref string
-		var reqState State
+		var reqState lifecycle.State
 		if err := tx.QueryRowContext(ctx, `SELECT ref, state FROM requests WHERE id = ?`, reqID).Scan(&ref, &reqState); err != nil {
 			return err
 		}
-		if to, ok := sentMoves[step]; ok {
-			if err := setState(ctx, tx, ref, to, "foi", step+" sent", at); err != nil {
-				return err
+		if step != lifecycle.StepLetter {
+			if mv, ok := lifecycle.OnSent(step, kind, reqState); ok {
+				if err := setState(ctx, tx, ref, mv.To, "foi", mv.Note, at); err != nil {
+					return err
+				}
 			}
-		}
-		if kind == "clarification" && reqState == StateAwaitingClarification {
-			// Our clarification restarts the clock: waiting for the answer again.
-			if err := setState(ctx, tx, ref, StateSent, "foi", "clarification sent: the clock starts again", at); err != nil {
-				return err
-			}
-		}
-		if step == StepLetter {
+		} else {
 			if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = CASE WHEN state IN (?, ?) THEN ? ELSE state END,
 				sent_at = coalesce(sent_at, ?), updated_at = ? WHERE id = ?`,
-				StateDraft, StateQueued, StateSent, formatTime(at), formatTime(at), reqID); err != nil {
+				lifecycle.Draft, lifecycle.Queued, lifecycle.Sent, formatTime(at), formatTime(at), reqID); err != nil {
 				return err
 			}
 		}
-		detail := step + " sent"
+		detail := string(kind) + " sent"
 		if how != "" {
 			detail += " (" + how + ")"
 		}
-		return addEvent(ctx, tx, Event{RequestID: reqID, At: at, Kind: "sent", Actor: "foi", Detail: detail, MessageID: msgID})
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: at, Kind: lifecycle.EventSent, Actor: "foi", Detail: detail, MessageID: msgID})
 	})
 }
 
@@ -433,10 +411,10 @@ func (s *Store) MarkTempFailed(ctx context.Context, id int64, reason string, nex
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ?
-			WHERE id = ?`, OutboxTempFailed, reason, formatTime(next), formatTime(now), id); err != nil {
+			WHERE id = ?`, lifecycle.OutboxTempFailed, reason, formatTime(next), formatTime(now), id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "send_deferred", Actor: "foi",
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventSendDeferred, Actor: "foi",
 			Detail: fmt.Sprintf("temporary failure, retry at %s: %s", next.UTC().Format(time.RFC3339), reason)})
 	})
 }
@@ -452,13 +430,13 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, now tim
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?`,
-			OutboxFailed, reason, formatTime(now), id); err != nil {
+			lifecycle.OutboxFailed, reason, formatTime(now), id); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: "send_failed", Actor: "foi", Detail: reason}); err != nil {
+		if err := addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventSendFailed, Actor: "foi", Detail: reason}); err != nil {
 			return err
 		}
-		return setState(ctx, tx, ref, StateDeliveryFailed, "foi", "refused at SMTP: "+reason, now)
+		return setState(ctx, tx, ref, lifecycle.DeliveryFailed, "foi", "refused at SMTP: "+reason, now)
 	})
 }
 

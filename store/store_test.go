@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"foi/lifecycle"
 	"os"
 	"strings"
 	"testing"
@@ -61,12 +62,12 @@ func TestEventsAreAppendOnly(t *testing.T) {
 		t.Error("DELETE FROM events succeeded")
 	}
 	// A state change is one more event.
-	if err := st.SetState(ctx, "c1-001", StateWithdrawn, "user", "no longer needed", now); err != nil {
+	if err := st.SetState(ctx, "c1-001", lifecycle.Withdrawn, "user", "no longer needed", now); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := st.Request(ctx, "C1-001")
 	ev, _ := st.Events(ctx, r.ID)
-	if r.State != StateWithdrawn || len(ev) != 2 || !strings.Contains(ev[1].Detail, "draft → withdrawn: no longer needed") {
+	if r.State != lifecycle.Withdrawn || len(ev) != 2 || !strings.Contains(ev[1].Detail, "draft → withdrawn: no longer needed") {
 		t.Errorf("state %s, events %+v", r.State, ev)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"foi/campaign"
+	"foi/lifecycle"
 	"foi/mailer"
 	"foi/schedule"
 	"foi/store"
@@ -118,7 +119,7 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("letter: %w", err)
 		}
-		modes, err := schedule.ParseModes(*sched)
+		modes, err := lifecycle.ParseModes(*sched)
 		if err != nil {
 			return usagef("--schedule: %v", err)
 		}
@@ -180,12 +181,12 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 			return err
 		}
 		if len(pos) > 2 {
-			modes, err := schedule.ParseModes(strings.Join(pos[2:], ","))
+			modes, err := lifecycle.ParseModes(strings.Join(pos[2:], ","))
 			if err != nil {
 				return usagef("%v", err)
 			}
 			if c.Schedule == nil {
-				c.Schedule = map[string]string{}
+				c.Schedule = lifecycle.Modes{}
 			}
 			for k, v := range modes {
 				c.Schedule[k] = v
@@ -198,17 +199,14 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		eff := map[string]string{}
-		for _, step := range schedule.Steps {
-			eff[step] = pol.Modes[step]
-			if m := c.Schedule[step]; m != "" {
-				eff[step] = m
-			}
+		eff := lifecycle.Modes{}
+		for _, step := range lifecycle.ScheduledSteps {
+			eff[step] = pol.ModeFor(c, step)
 		}
 		if a.json {
 			return a.printJSON(eff)
 		}
-		for _, step := range schedule.Steps {
+		for _, step := range lifecycle.ScheduledSteps {
 			from := "foi.yaml"
 			if c.Schedule[step] != "" {
 				from = "this campaign"
@@ -259,7 +257,7 @@ func previewBytes(ctx context.Context, st *store.Store, c store.Campaign, r stor
 		return nil, err
 	}
 	for _, it := range items {
-		if it.Ref == r.Ref && it.Step == store.StepLetter {
+		if it.Ref == r.Ref && it.Step == lifecycle.StepLetter {
 			return st.ReadMail(it.SHA256)
 		}
 	}

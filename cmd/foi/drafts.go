@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"foi/calendar"
 	"foi/campaign"
+	"foi/lifecycle"
 	"foi/mailer"
-	"foi/schedule"
 	"foi/store"
 	"os"
 	"os/exec"
@@ -102,7 +102,7 @@ func (a *app) cmdApprove(ctx context.Context, args []string) error {
 	if strings.Contains(l.Body, placeholderMark) || strings.Contains(l.Body, "[CLARIFICATION:") {
 		return fmt.Errorf("draft %d still has a placeholder to fill in: approve it with --grounds \"why the refusal is wrong\"", id)
 	}
-	if it.Step == schedule.StepComplaint {
+	if it.Step == lifecycle.StepComplaint {
 		return fmt.Errorf("draft %d is a complaint to the Commissioner: foi never sends it; build the pack with `foi ico-pack %s --out FILE.zip` and file it yourself", id, it.Ref)
 	}
 	sch, err := newScheduler(ctx, cfg, st, a)
@@ -183,9 +183,9 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 	if !*draft && (strings.Contains(l.Body, placeholderMark) || strings.Contains(l.Body, "[CLARIFICATION:")) {
 		return fmt.Errorf("the letter still has a placeholder to fill in: use --edit (or --draft to finish it later)")
 	}
-	kind := *name
-	if strings.Contains(kind, "review") {
-		kind = "review"
+	kind := lifecycle.Kind(*name)
+	if strings.Contains(*name, "review") {
+		kind = lifecycle.KindReview
 	}
 	q := store.Queued{Kind: kind, Draft: *draft, NotBefore: sch.NextSendTime(calendar.Law(r.Law), a.now())}
 	id, err := campaign.Enqueue(ctx, st, r, q, l, a.now())

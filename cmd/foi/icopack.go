@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"foi/calendar"
+	"foi/lifecycle"
 	"foi/mailer"
 	"foi/schedule"
 	"foi/store"
@@ -39,7 +40,7 @@ func (a *app) cmdICOPack(ctx context.Context, args []string) error {
 	// The drafted complaint if there is one, else one written now.
 	var letter string
 	for _, it := range f.Outbox {
-		if it.Step == schedule.StepComplaint {
+		if it.Step == lifecycle.StepComplaint {
 			var l mailer.Letter
 			if json.Unmarshal([]byte(it.Letter), &l) == nil {
 				letter = l.Body
@@ -96,7 +97,7 @@ func writePack(ctx context.Context, st *store.Store, f schedule.Facts, name, let
 	}
 	used := map[string]bool{}
 	for i, m := range f.Thread {
-		if m.Kind == schedule.StepComplaint {
+		if m.Kind == lifecycle.StepComplaint.Kind() {
 			continue
 		}
 		raw, err := st.ReadMail(m.SHA256)
@@ -108,7 +109,7 @@ func writePack(ctx context.Context, st *store.Store, f schedule.Facts, name, let
 			dir = "sent"
 		}
 		when := m.CreatedAt.In(loc).Format("2006-01-02")
-		eml := fmt.Sprintf("messages/%02d-%s-%s-%s.eml", i+1, when, dir, safeFileName(orDefault(m.Kind, "message")))
+		eml := fmt.Sprintf("messages/%02d-%s-%s-%s.eml", i+1, when, dir, safeFileName(orDefault(string(m.Kind), "message")))
 		if err := add(eml, raw); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"foi/lifecycle"
 	"foi/store"
 )
 
@@ -66,7 +67,7 @@ func TestSendKilledAtRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, it := range items {
-			if it.State == store.OutboxSending {
+			if it.State == lifecycle.OutboxSending {
 				inDoubt["<"+it.MessageID+">"] = true
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"foi/config"
 	"foi/inbox"
+	"foi/lifecycle"
 	"foi/store"
 )
 
@@ -194,7 +195,7 @@ func (a *app) cmdMark(ctx context.Context, args []string) error {
 	if len(pos) != 2 {
 		return usagef("mark REF STATE [--note TEXT]")
 	}
-	state, err := store.ParseState(pos[1])
+	state, err := lifecycle.ParseState(pos[1])
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -274,7 +275,7 @@ func (a *app) cmdAssign(ctx context.Context, args []string) error {
 	var cls inbox.Classification
 	json.Unmarshal([]byte(m.Classification), &cls)
 	if cls.Kind == "" {
-		cls.Kind = inbox.KindUnknown
+		cls.Kind = lifecycle.KindUnknown
 	}
 	effect, _ := inbox.Effect(cls)
 	if err := st.Assign(ctx, id, pos[1], effect, a.now()); err != nil {
@@ -310,7 +311,7 @@ func (a *app) cmdUnmatched(ctx context.Context, args []string) error {
 		From        string             `json:"from"`
 		Subject     string             `json:"subject"`
 		Date        time.Time          `json:"date,omitzero"`
-		Kind        string             `json:"kind"`
+		Kind        lifecycle.Kind     `json:"kind"`
 		Flags       string             `json:"flags,omitempty"`
 		Suggestions []inbox.Suggestion `json:"suggestions"`
 	}

@@ -183,9 +183,9 @@ func TestScheduleThroughFourMonths(t *testing.T) {
 	}
 	var sent, drafts []string
 	for _, it := range items {
-		what := it.Step
+		what := string(it.Step)
 		if what == "" {
-			what = it.Kind
+			what = string(it.Kind)
 		}
 		switch it.State {
 		case "sent":
@@ -197,7 +197,7 @@ func TestScheduleThroughFourMonths(t *testing.T) {
 		case "draft":
 			drafts = append(drafts, fmt.Sprintf("%s %s %s", it.Ref, what, it.CreatedAt.In(loc).Format("2006-01-02")))
 		}
-		rows = append(rows, outboxRow{ID: it.ID, Ref: it.Ref, Step: it.Step, Kind: it.Kind, State: it.State, SentAt: it.SentAt})
+		rows = append(rows, outboxRow{ID: it.ID, Ref: it.Ref, Step: string(it.Step), Kind: string(it.Kind), State: string(it.State), SentAt: it.SentAt})
 	}
 	sort.Strings(sent)
 	want := []string{

@@ -8,6 +8,7 @@ import (
 
 	"foi/campaign"
 	"foi/config"
+	"foi/lifecycle"
 	"foi/mailbox"
 	"foi/mailer"
 	"foi/store"
@@ -136,7 +137,7 @@ func (a *app) dryRun(ctx context.Context, st *store.Store, c store.Campaign, env
 	}
 	rows := []row{}
 	for _, r := range reqs {
-		if r.State != store.StateDraft && r.State != store.StateQueued {
+		if r.State != lifecycle.Draft && r.State != lifecycle.Queued {
 			continue
 		}
 		if limit > 0 && len(rows) >= limit {

@@ -9,6 +9,7 @@ import (
 
 	"foi/config"
 	"foi/inbox"
+	"foi/lifecycle"
 	"foi/store"
 )
 
@@ -112,7 +113,7 @@ func (a *app) untilNext(ctx context.Context, cfg *config.Config, st *store.Store
 	}
 	if items, err := st.Outbox(ctx, ""); err == nil {
 		for _, it := range items {
-			if (it.State == store.OutboxPending || it.State == store.OutboxTempFailed) && it.NextAttemptAt.Before(next) {
+			if (it.State == lifecycle.OutboxPending || it.State == lifecycle.OutboxTempFailed) && it.NextAttemptAt.Before(next) {
 				next = it.NextAttemptAt
 			}
 		}

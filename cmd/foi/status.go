@@ -7,8 +7,8 @@ import (
 	"foi/calendar"
 	"foi/campaign"
 	"foi/deadline"
+	"foi/lifecycle"
 	"foi/schedule"
-	"foi/store"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,9 +29,9 @@ type statusRow struct {
 
 // replyRef is the latest reply of a request, for `foi status`.
 type replyRef struct {
-	At   time.Time `json:"at"`
-	Kind string    `json:"kind"`
-	From string    `json:"from"`
+	At   time.Time      `json:"at"`
+	Kind lifecycle.Kind `json:"kind"`
+	From string         `json:"from"`
 }
 
 func (a *app) cmdStatus(ctx context.Context, args []string) error {
@@ -73,7 +73,7 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 	}
 	lastErr := map[string]string{}
 	for _, it := range outbox {
-		if it.LastError != "" && it.State != store.OutboxSent {
+		if it.LastError != "" && it.State != lifecycle.OutboxSent {
 			lastErr[it.Ref] = it.LastError
 		}
 	}
@@ -143,7 +143,7 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		}
 		last := "-"
 		if r.LastReply != nil {
-			last = r.LastReply.At.In(campaign.London()).Format("2006-01-02") + " " + r.LastReply.Kind
+			last = r.LastReply.At.In(campaign.London()).Format("2006-01-02") + " " + string(r.LastReply.Kind)
 		}
 		next := "-"
 		if r.Next != nil {
