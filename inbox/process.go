@@ -185,18 +185,6 @@ func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult
 	return in, nil
 }
 
-// moves builds an effect's state map: every state in from goes to to.
-func moves(to lifecycle.State, from ...lifecycle.State) map[lifecycle.State]lifecycle.State {
-	m := map[lifecycle.State]lifecycle.State{}
-	for _, f := range from {
-		m[f] = to
-	}
-	return m
-}
-
-// waiting states: the request is waiting for the authority's answer.
-var waiting = []lifecycle.State{lifecycle.Queued, lifecycle.Sent, lifecycle.Acknowledged, lifecycle.Extended, lifecycle.AwaitingClarification}
-
 // Effect is what a classification suggests for the request: a state change
 // (applied only from the states where it makes sense, so nothing is undone)
 // and the events that record the evidence. Bounces stop the request (and so
@@ -213,8 +201,7 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 			return nil, notes
 		}
 		diag := strings.TrimSpace(cls.Status + " " + cls.Diagnostic)
-		return &store.Effect{Moves: moves(lifecycle.DeliveryFailed, append(waiting, lifecycle.Responded)...),
-			Note: fmt.Sprintf("bounced (%s): %s", strings.Join(cls.FailedRecipients, ", "), diag)}, notes
+		return &store.Effect{Kind: cls.Kind, Note: fmt.Sprintf("bounced (%s): %s", strings.Join(cls.FailedRecipients, ", "), diag)}, notes
 	case lifecycle.KindAutoReply:
 		if len(cls.RedirectTo) > 0 {
 			notes = append(notes, store.Event{Kind: "redirect", Detail: "automatic reply asks us to write to " +
@@ -222,13 +209,9 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 		}
 		return nil, notes
 	case lifecycle.KindAcknowledgement:
-		return &store.Effect{Moves: moves(lifecycle.Acknowledged, lifecycle.Queued, lifecycle.Sent), Note: "acknowledged"}, notes
-	case lifecycle.KindClarification:
-		return &store.Effect{Moves: moves(lifecycle.AwaitingClarification, lifecycle.Queued, lifecycle.Sent, lifecycle.Acknowledged, lifecycle.Extended),
-			Note: "the authority asks for clarification: the clock is stopped until we answer"}, notes
-	case lifecycle.KindExtension:
-		return &store.Effect{Moves: moves(lifecycle.Extended, lifecycle.Queued, lifecycle.Sent, lifecycle.Acknowledged),
-			Note: "public-interest extension"}, notes
+		return &store.Effect{Kind: cls.Kind}, notes
+	case lifecycle.KindClarification, lifecycle.KindExtension:
+		return &store.Effect{Kind: cls.Kind}, notes
 	case lifecycle.KindFeeNotice:
 		notes = append(notes, store.Event{Kind: "fee_notice", Detail: "fees notice: the clock is stopped until paid"})
 		return nil, notes
@@ -240,9 +223,7 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 		if len(cls.Sections) > 0 {
 			hint += "; cites " + strings.Join(cls.Sections, ", ")
 		}
-		m := moves(lifecycle.Responded, waiting...)
-		m[lifecycle.ReviewRequested] = lifecycle.ReviewAnswered
-		return &store.Effect{Moves: m, Note: "a reply to read and classify (foi mark)" + hint}, notes
+		return &store.Effect{Kind: lifecycle.KindSubstantive, Note: "a reply to read and classify (foi mark)" + hint}, notes
 	}
 }
 

@@ -24,13 +24,13 @@ type Attachment struct {
 	Source      string `json:"source"`
 }
 
-// Effect is the state change that a received message asks for: Moves maps
-// each state it applies in to the state it leads to. In any other state the
-// request stays where it is, so that a late acknowledgement never undoes an
-// answer.
+// Effect is the state change that a received message asks for: a reply of
+// this kind moves the request as lifecycle.OnReply says, from the states
+// where that makes sense only, so that a late acknowledgement never undoes
+// an answer. Note, if set, is the reason recorded with the change.
 type Effect struct {
-	Moves map[lifecycle.State]lifecycle.State
-	Note  string
+	Kind lifecycle.Kind
+	Note string
 }
 
 // Incoming is a received message with everything decided about it, to be
@@ -152,8 +152,12 @@ func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, n
 	if err := tx.QueryRowContext(ctx, `SELECT ref, state FROM requests WHERE id = ?`, reqID).Scan(&ref, &state); err != nil {
 		return err
 	}
-	if to, ok := in.Effect.Moves[state]; ok {
-		return setState(ctx, tx, ref, to, "foi", in.Effect.Note, now)
+	if mv, ok := lifecycle.OnReply(in.Effect.Kind, state); ok {
+		note := mv.Note
+		if in.Effect.Note != "" {
+			note = in.Effect.Note
+		}
+		return setState(ctx, tx, ref, mv.To, "foi", note, now)
 	}
 	return nil
 }
@@ -195,6 +199,8 @@ func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 		&date, &m.InReplyTo, &m.Refs, &m.BodyText, &m.Kind, &m.MatchRule, &m.LowConf, &m.Flags, &created,
 		&m.Folder, &m.UID, &m.Classification, &m.Suggestions, &m.MatchEvidence, &m.Unmatched)
 	m.Date, m.CreatedAt = parseTime(date), parseTime(created)
+	m.Verdict = decodeVerdict(m.Classification)
+	m.Suggested = decodeSuggestions(m.Suggestions)
 	return m, err
 }
 

@@ -85,8 +85,12 @@ type Message struct {
 	// Set for received messages.
 	Folder         string `json:"folder,omitempty"`
 	UID            uint32 `json:"uid,omitempty"`
-	Classification string `json:"-"`
-	Suggestions    string `json:"-"`
+	Classification string `json:"-"` // JSON of Verdict, as filed
+	Suggestions    string `json:"-"` // JSON of Suggested, as filed
+	// Verdict is what classification suggested (nil for our letters).
+	Verdict *Verdict `json:"verdict,omitempty"`
+	// Suggested are the requests an unmatched message may belong to.
+	Suggested []Suggestion `json:"suggestions,omitempty"`
 	MatchEvidence  string `json:"match_evidence,omitempty"`
 	Unmatched      bool   `json:"unmatched,omitempty"`
 }
