@@ -1,0 +1,187 @@
+package schedule
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"foi/calendar"
+	"foi/campaign"
+	"foi/deadline"
+	"foi/lifecycle"
+	"foi/mailer"
+	"foi/store"
+	"strings"
+	"time"
+)
+
+// Planned is one letter a tick queued.
+type Planned struct {
+	Ref   string         `json:"ref"`
+	Step  lifecycle.Step `json:"step"`
+	Draft bool           `json:"draft"`
+	At    time.Time      `json:"at"`
+	ID    int64          `json:"outbox_id"`
+}
+
+// Tick queues every step that is due at now: auto steps go to the outbox
+// to be sent at the next moment inside the window, draft steps wait for
+// approval. Running it again at any moment adds nothing that is there.
+func (s *Scheduler) Tick(ctx context.Context, now time.Time) ([]Planned, error) {
+	reqs, err := s.Store.Requests(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []Planned
+	for _, r := range reqs {
+		for i := 0; i < 5; i++ { // several steps may be due at once after a long pause
+			f, err := s.Facts(ctx, r)
+			if err != nil {
+				return out, err
+			}
+			a, ok := s.Next(f)
+			if !ok || a.On.After(now) {
+				break
+			}
+			p, err := s.queue(ctx, f, a, now)
+			if errors.Is(err, store.ErrExists) {
+				break
+			}
+			if err != nil {
+				return out, fmt.Errorf("plan %s for %s: %w", a.Step, r.Ref, err)
+			}
+			out = append(out, p)
+			if !p.Draft {
+				// An auto letter must go before the next step is weighed.
+				break
+			}
+			if r, err = s.Store.Request(ctx, r.Ref); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// template names the letter of a step for a request's law.
+func template(step lifecycle.Step, law calendar.Law) string {
+	switch step {
+	case lifecycle.StepReviewSilence:
+		if law.Scottish() {
+			return "foisa_review"
+		}
+	case lifecycle.StepComplaint:
+		if law.Scottish() {
+			return "sic_appeal"
+		}
+	}
+	return string(step)
+}
+
+// queue writes the step's letter and puts it in the outbox.
+func (s *Scheduler) queue(ctx context.Context, f Facts, a Action, now time.Time) (Planned, error) {
+	r := f.Request
+	law := calendar.Law(r.Law)
+	l, err := s.Letter(f, template(a.Step, law), "", now)
+	if err != nil {
+		return Planned{}, err
+	}
+	q := store.Queued{Step: a.Step, Draft: a.Mode == lifecycle.Drafted}
+	if a.Step == lifecycle.StepComplaint {
+		// Complaints are never sent by foi: a draft for the complaint pack.
+		q.Draft = true
+		l.To = "casework@ico.org.uk"
+		if law.Scottish() {
+			l.To = "enquiries@foi.scot"
+		}
+	}
+	if !q.Draft {
+		q.NotBefore = s.NextSendTime(law, now)
+	}
+	id, err := campaign.Enqueue(ctx, s.Store, r, q, l, now)
+	if err != nil {
+		return Planned{}, err
+	}
+	if a.Step == lifecycle.StepComplaint {
+		if err := s.Store.SetState(ctx, r.Ref, lifecycle.ICOReady, "foi", "complaint drafted: build the pack with foi ico-pack "+r.Ref, now); err != nil {
+			return Planned{}, err
+		}
+	}
+	if a.Step == lifecycle.StepReviewSilence && !q.Draft {
+		// The request waits for the review from the moment it is asked.
+		defer s.log().Info("review requested", "ref", r.Ref)
+	}
+	s.log().Info("planned", "ref", r.Ref, "step", a.Step, "draft", q.Draft)
+	return Planned{Ref: r.Ref, Step: a.Step, Draft: q.Draft, At: q.NotBefore, ID: id}, nil
+}
+
+// Letter writes a follow-up letter from a template for a request, threaded
+// to its conversation: In-Reply-To the latest message, References the whole
+// thread, the subject with both references.
+func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer.Letter, error) {
+	r, c := f.Request, f.Campaign
+	d := campaign.Data(c, r, now)
+	in := f.Input()
+	res := deadline.Compute(s.Cal, in)
+	loc := s.Policy.Loc
+	at := func(dt calendar.Date) time.Time {
+		if dt.IsZero() {
+			return time.Time{}
+		}
+		return dt.In(loc)
+	}
+	onDay := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return at(s.Cal.Date(t))
+	}
+	d.Request.DueOn = at(res.Due)
+	d.Request.Grounds = grounds
+	d.Request.ChasedOn = onDay(f.sentAt(lifecycle.StepFirstChaser))
+	d.Request.FinalChasedOn = onDay(f.sentAt(lifecycle.StepFinalChaser))
+	if in.Responded != nil {
+		d.Request.RespondedOn = onDay(*in.Responded)
+	}
+	if in.ReviewRequested != nil {
+		d.Request.ReviewRequestedOn = onDay(*in.ReviewRequested)
+		d.Request.ReviewDueOn = at(res.ReviewDue)
+	}
+	if in.ReviewAnswered != nil {
+		d.Request.ReviewAnsweredOn = onDay(*in.ReviewAnswered)
+	}
+	body, err := s.Letters.Render(name, d)
+	if err != nil {
+		return mailer.Letter{}, err
+	}
+	if !strings.HasSuffix(body, "\n") {
+		body += "\n"
+	}
+	_, domain, _ := strings.Cut(c.RequesterEmail, "@")
+	id, err := campaign.NewMessageID(rand.Reader, r.Ref, domain)
+	if err != nil {
+		return mailer.Letter{}, err
+	}
+	l := mailer.Letter{
+		FromName: c.RequesterName, FromAddress: c.RequesterEmail, To: r.ToAddress,
+		Subject: campaign.Subject(r.Ref, c.Title, r.AuthorityRef), Body: body,
+		MessageID: id, Date: now.In(loc).Truncate(time.Second), Ref: r.Ref,
+	}
+	var refs []string
+	for _, m := range f.Thread {
+		if m.MessageID != "" && (m.Direction == "out" || m.Kind != lifecycle.KindBounce) {
+			refs = append(refs, m.MessageID)
+		}
+	}
+	if len(refs) > 0 {
+		l.InReplyTo = refs[len(refs)-1]
+		if len(refs) > 20 {
+			refs = append(refs[:1], refs[len(refs)-19:]...)
+		}
+		l.References = refs
+	}
+	if s.PlusSecret != "" {
+		l.ReplyTo = campaign.PlusAddress(c.RequesterEmail, campaign.PlusTag(s.PlusSecret, r.Ref))
+	}
+	return l, nil
+}
