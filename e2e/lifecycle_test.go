@@ -41,7 +41,8 @@ func (f *foiRun) run(now string, args ...string) string {
 	f.t.Helper()
 	full := append([]string{"--config", f.cfg}, args...)
 	if now != "" {
-		full = append([]string{"--now", now}, full...)
+		// The tests drive time and opt in to sending under it.
+		full = append([]string{"--now", now, "--really-send-at-fake-time"}, full...)
 	}
 	cmd := exec.Command(f.bin, full...)
 	cmd.Dir = f.dir
@@ -281,7 +282,7 @@ schedule:
 	}
 
 	// foi serve keeps watching through a Dovecot restart.
-	serve := exec.Command(f.bin, "--config", f.cfg, "--now", "2026-07-02T10:00", "serve")
+	serve := exec.Command(f.bin, "--config", f.cfg, "--now", "2026-07-02T10:00", "--really-send-at-fake-time", "serve")
 	serve.Dir = dir
 	var serveErr bytes.Buffer
 	serve.Stdout, serve.Stderr = &serveErr, &serveErr

@@ -94,8 +94,14 @@ storage:
 }
 
 // foi runs one command line in-process and returns its exit status and
-// output.
+// output. Tests drive time with --now and opt in to sending under it.
 func (e *env) foi(args ...string) (int, string, string) {
+	e.t.Helper()
+	return e.foiAsUser(append([]string{"--really-send-at-fake-time"}, args...)...)
+}
+
+// foiAsUser runs a command line exactly as given, as a user would type it.
+func (e *env) foiAsUser(args ...string) (int, string, string) {
 	e.t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), append([]string{"--config", e.cfg}, args...), &out, &errOut)

@@ -53,7 +53,7 @@ Replies:
 
 The clock and the schedule:
   serve                                 watch the mailbox, keep the schedule, send (until Ctrl-C)
-  tick                                  plan due chasers/reviews/complaints, send what is due
+  tick [--dry-run]                      plan due chasers/reviews/complaints, send what is due
   drafts | approve ID | discard ID      letters waiting for approval
   reply REF --template NAME [--edit] [--draft] [--grounds T]
                                         compose and queue a follow-up
@@ -66,8 +66,13 @@ Trying it out:
 
 Global flags (before or after the command):
   --config FILE   configuration file (default foi.yaml, or $FOI_CONFIG)
-  --now TIME      act as if it were TIME (2026-03-02 or 2026-03-02T10:00, Europe/London)
+  --now TIME      act as if it were TIME (2026-03-02 or 2026-03-02T10:00, Europe/London), to
+                  see what would happen then: with --now nothing is ever sent or appended to
+                  the mailbox; send and tick show what they would do, serve refuses to start
   --json          machine-readable output
+
+For tests and scripted demonstrations only:
+  --really-send-at-fake-time   with --now, send for real, dated at the fake time
 `
 
 // errUsage marks a usage error: exit status 2.
@@ -86,7 +91,9 @@ type app struct {
 	cfgPath        string
 	nowFlag        string
 	json           bool
-	now            func() time.Time
+	// reallySend lets --now send real mail (tests, e2e, scripted demos).
+	reallySend bool
+	now        func() time.Time
 	log            *slog.Logger
 }
 
@@ -130,6 +137,17 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return usagef("no command given")
 	}
 	cmd, rest := rest[0], rest[1:]
+	if fake, really := hasFlag(args, "now"), hasFlag(args, "really-send-at-fake-time"); fake && !really {
+		// "What happens on Monday?" must never send anything (SPEC section
+		// 8): under --now, the commands that send only show what they would.
+		switch cmd {
+		case "send", "tick":
+			fmt.Fprintf(a.stderr, "foi: --now is set: showing what %s would do; nothing is sent.\n", cmd)
+			rest = append(rest, "--dry-run")
+		case "serve":
+			return usagef("serve sends letters and files replies for real, so it does not run under --now; to see what would happen then, use `foi tick --dry-run --now TIME`")
+		}
+	}
 	switch cmd {
 	case "help", "-h", "--help":
 		return flag.ErrHelp
@@ -191,7 +209,23 @@ func (a *app) flags(name string) *flag.FlagSet {
 	fs.StringVar(&a.cfgPath, "config", a.cfgPath, "configuration file")
 	fs.StringVar(&a.nowFlag, "now", a.nowFlag, "act as if it were this time")
 	fs.BoolVar(&a.json, "json", a.json, "machine-readable output")
+	fs.BoolVar(&a.reallySend, "really-send-at-fake-time", a.reallySend, "with --now, send for real")
 	return fs
+}
+
+// hasFlag reports whether the flag name is among the arguments, as -name,
+// --name or --name=value.
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // parseArgs parses flags wherever they stand among the positional
