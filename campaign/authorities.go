@@ -50,12 +50,17 @@ func ParseAuthorities(r io.Reader) ([]store.Authority, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("authorities file is empty: it needs a header row name,email,jurisdiction,tags,short_name")
 	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return nil, syntaxError(pe, nil, len(header))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
+		return nil, fmt.Errorf("read authorities header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		header[i] = h
 		known := false
 		for _, c := range csvColumns {
 			known = known || c == h
@@ -81,18 +86,16 @@ func ParseAuthorities(r io.Reader) ([]store.Authority, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				problems = append(problems, &LineError{Line: pe.Line, Msg: pe.Err.Error()})
-				if pe.Err != csv.ErrFieldCount {
-					break
-				}
-				continue
-			}
-			return nil, err
+		if errors.As(err, &pe) {
+			// The reader drops the rest of the line it stopped on and
+			// goes on with the next, so the rows after are still checked.
+			problems = append(problems, syntaxError(pe, header, len(rec)))
+			continue
 		}
+		if err != nil {
+			return nil, fmt.Errorf("read authorities: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
@@ -145,6 +148,50 @@ func ParseAuthorities(r io.Reader) ([]store.Authority, error) {
 		return nil, errors.New("authorities file has a header but no rows")
 	}
 	return list, nil
+}
+
+// syntaxError explains a CSV syntax error in words a volunteer who made the
+// file in a spreadsheet or a text editor can act on. columns are the header's
+// column names (nil while reading the header itself) and field is the index
+// of the field at fault: csv.Reader returns the fields it completed before
+// the error, so the one at fault is the next (TestParseAuthoritiesQuotes
+// pins this). The reader's LazyQuotes is no cure: it would take a broken row
+// for a different one, silently.
+func syntaxError(pe *csv.ParseError, columns []string, field int) *LineError {
+	e := &LineError{Line: pe.StartLine}
+	where := "" // empty when e.Field names the field
+	switch {
+	case columns == nil:
+		where = " in the header row"
+	case field < len(columns):
+		e.Field = columns[field]
+	default:
+		where = fmt.Sprintf(" in field %d, after the last column (%s)", field+1, columns[len(columns)-1])
+	}
+	fix := `put the whole field in double quotes and double any quote inside it, e.g. "The ""New"" NHS Trust"`
+	if columns == nil {
+		fix = "the header row is plain column names, e.g. " + strings.Join(csvColumns, ",")
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		e.Msg = "a stray double quote" + where
+		if pe.Line != pe.StartLine {
+			e.Msg += fmt.Sprintf(" (on line %d)", pe.Line)
+		}
+		e.Msg += ": " + fix
+	case errors.Is(pe.Err, csv.ErrQuote):
+		if columns != nil {
+			fix = `a field in double quotes must end with one, and any quote inside it must be doubled, e.g. "Lambda, NHS Trust" or "The ""New"" NHS Trust"`
+		}
+		e.Msg = "the double quotes do not pair up" + where + ": " + fix
+		if pe.Line != pe.StartLine {
+			e.Msg += fmt.Sprintf(" (a quote opened on line %d is still open on line %d, so lines %d to %d were read as one row)",
+				pe.StartLine, pe.Line, pe.StartLine, pe.Line)
+		}
+	default:
+		e.Msg = pe.Err.Error() + where
+	}
+	return e
 }
 
 func validJurisdiction(j string) bool {

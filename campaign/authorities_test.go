@@ -1,8 +1,13 @@
 package campaign
 
 import (
+	"bytes"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"foi"
 )
 
 func TestParseAuthorities(t *testing.T) {
@@ -83,4 +88,93 @@ func TestPlusTag(t *testing.T) {
 	if got := PlusAddress("campaign+x@lxp.test", tag); got != "campaign+"+tag+"@lxp.test" {
 		t.Errorf("PlusAddress = %q", got)
 	}
+}
+
+// A stray or unclosed double quote used to panic (FieldPos after a parse
+// error); now it names the line and the field and says how to fix it, and
+// the rows after it are still checked, so every error comes at once.
+func TestParseAuthoritiesQuotes(t *testing.T) {
+	const (
+		stray    = `a stray double quote: put the whole field in double quotes and double any quote inside it, e.g. "The ""New"" NHS Trust"`
+		unclosed = `the double quotes do not pair up: a field in double quotes must end with one, and any quote inside it must be doubled, e.g. "Lambda, NHS Trust" or "The ""New"" NHS Trust"`
+	)
+	for _, tc := range []struct {
+		name, csv string
+		want      []string
+	}{
+		{"stray quote in the name",
+			"name,email\nA,a@a.test\nThe \"New\" NHS Trust,foi@new.nhs.uk\n",
+			[]string{"line 3, field name: " + stray}},
+		{"stray quote in the email",
+			"name,email\nA,a@a.test\nB,b\"@b.test\n",
+			[]string{"line 3, field email: " + stray}},
+		{"stray quote after the last column",
+			"name,email\nA,a@a.test,x\"y\n",
+			[]string{`line 2: a stray double quote in field 3, after the last column (email): put the whole field in double quotes and double any quote inside it, e.g. "The ""New"" NHS Trust"`}},
+		{"unclosed quote on the last line",
+			"name,email\nA,a@a.test\n\"Lambda, NHS Trust,foi@lambda.nhs.uk\n",
+			[]string{"line 3, field name: " + unclosed}},
+		{"unclosed quote swallows the rows after it",
+			"name,email\n\"Lambda, NHS Trust,foi@lambda.nhs.uk\nB,b@b.test\nC,c@c.test\n",
+			[]string{"line 2, field name: " + unclosed + " (a quote opened on line 2 is still open on line 4, so lines 2 to 4 were read as one row)"}},
+		{"quote inside a quoted field",
+			"name,email\n\"The \"New\" NHS Trust\",foi@new.nhs.uk\n",
+			[]string{"line 2, field name: " + unclosed}},
+		{"the rows after a stray quote are still checked",
+			"name,email\nA,a@a.test\nThe \"New\" NHS Trust,foi@new.nhs.uk\nB,not-an-address\nC,c@c.test,\"x\"y\nD,d@d.test\n",
+			[]string{
+				"line 3, field name: " + stray,
+				`line 4, field email: "not-an-address" is not a valid email address`,
+				`line 5: the double quotes do not pair up in field 3, after the last column (email): a field in double quotes must end with one, and any quote inside it must be doubled, e.g. "Lambda, NHS Trust" or "The ""New"" NHS Trust"`,
+			}},
+		{"stray quote in the header",
+			"name,e\"mail\nA,a@a.test\n",
+			[]string{"line 1: a stray double quote in the header row: the header row is plain column names, e.g. name,email,jurisdiction,tags,short_name,notes"}},
+	} {
+		list, err := ParseAuthorities(strings.NewReader(tc.csv))
+		if err == nil {
+			t.Errorf("%s: ParseAuthorities(%q) = %v, nil, want an error", tc.name, tc.csv, list)
+			continue
+		}
+		if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: ParseAuthorities(%q) error:\n got: %s\nwant: %s", tc.name, tc.csv, strings.Join(got, "\n      "), strings.Join(tc.want, "\n      "))
+		}
+		var le *LineError
+		if !errors.As(err, &le) {
+			t.Errorf("%s: error %v is not a *LineError", tc.name, err)
+		}
+	}
+}
+
+// FuzzParseAuthorities checks that no input panics and that whatever is
+// accepted is whole: every authority has a name and an address.
+func FuzzParseAuthorities(f *testing.F) {
+	for _, s := range []string{
+		"name,email\nA,a@a.test\nThe \"New\" NHS Trust,foi@new.nhs.uk\n",
+		"name,email\n\"Lambda, NHS Trust,foi@lambda.nhs.uk\nB,b@b.test\n",
+		"name,email\n\"The \"New\" NHS Trust\",foi@new.nhs.uk\n",
+		"name,email,tags\n\"A \"\"quoted\"\" Trust\",a@a.test,x;y\n",
+		"name,e\"mail\n",
+		"name,email,jurisdiction,tags,short_name,notes\n\"Multi\nline\",m@m.test,foisa,,M,\"a, note\"\n",
+		"\ufeffname,email\r\nA,a@a.test\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	if b, err := foi.Examples.ReadFile("examples/trusts.csv"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		list, err := ParseAuthorities(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		if len(list) == 0 {
+			t.Fatalf("ParseAuthorities(%q) = no authorities and no error", in)
+		}
+		for _, a := range list {
+			if a.Name == "" || a.Email == "" || a.Jurisdiction == "" {
+				t.Fatalf("ParseAuthorities(%q) accepted %+v", in, a)
+			}
+		}
+	})
 }
