@@ -94,7 +94,7 @@ type app struct {
 	// reallySend lets --now send real mail (tests, e2e, scripted demos).
 	reallySend bool
 	now        func() time.Time
-	log            *slog.Logger
+	log        *slog.Logger
 }
 
 func main() {
