@@ -1,12 +1,16 @@
 package templates
 
 import (
+	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden letters in testdata")
 
 func data() Data {
 	return Data{
@@ -50,10 +54,119 @@ func TestUserFolderOverridesDefaults(t *testing.T) {
 		t.Errorf("override = %q, %v", got, err)
 	}
 	got, err = New("").Render("request", data())
-	if err != nil || !strings.Contains(got, "Dear Oxleas,") {
+	if err != nil || !strings.HasPrefix(got, "Dear Oxleas NHS Foundation Trust,\n") {
 		t.Errorf("built-in = %q, %v", got, err)
 	}
 	if _, _, err := New(dir).Source("../etc/passwd"); err == nil {
 		t.Error("a path was accepted as a template name")
 	}
+}
+
+func day(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// request is a request to Beta as the letters see it at each step: sent,
+// chased, and either silent or refused.
+func request(refused bool) Data {
+	d := Data{
+		Authority: Authority{Name: "Beta Mental Health NHS Foundation Trust", ShortName: "Beta",
+			Email: "foi@beta.nhs.example.invalid", Jurisdiction: "foia"},
+		Request: Request{Ref: "LXP7-004", Title: "Band 7 Lived Experience Professional roles", AuthorityRef: "FOI-2108-1525161",
+			SentOn: day("2026-03-02"), DueOn: day("2026-03-30"), ChasedOn: day("2026-03-31"), FinalChasedOn: day("2026-04-15"),
+			ReviewRequestedOn: day("2026-04-27"), ReviewDueOn: day("2026-05-26")},
+		Campaign:  Campaign{Slug: "LXP7", Title: "Band 7 Lived Experience Professional roles"},
+		Requester: Requester{Name: "Alex Smith", Organisation: "LXP Revolution", Email: "campaign@lxp-revolution.example.org"},
+		Today:     day("2026-04-27"),
+	}
+	if refused {
+		d.Request.RespondedOn = day("2026-04-01")
+		d.Request.FinalChasedOn = time.Time{}
+	}
+	return d
+}
+
+// TestGoldenLetters renders every built-in letter as its recipient reads it
+// and compares it with testdata/<letter>.txt (go test ./templates -update
+// rewrites them: read the diff before committing it).
+func TestGoldenLetters(t *testing.T) {
+	t.Parallel()
+	names, err := New("").Names()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		got, err := New("").Render(name, request(name == "review_after_refusal"))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		path := filepath.Join("testdata", name+".txt")
+		if *update {
+			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (go test ./templates -update writes it)", err)
+		}
+		if !bytes.Equal([]byte(got), want) {
+			t.Errorf("%s differs from %s:\n got:\n%s\nwant:\n%s", name, path, got, want)
+		}
+	}
+}
+
+// TestLettersGreetAndSign: every letter to an authority opens with its full
+// name, never the short one, and every letter signs with the requester's
+// name and, on the next line, the organisation when there is one and it is
+// not the name again.
+func TestLettersGreetAndSign(t *testing.T) {
+	t.Parallel()
+	names, err := New("").Names()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []struct {
+		name, org, sign string
+	}{
+		{"Alex Smith", "LXP Revolution", "Alex Smith\nLXP Revolution\n"},
+		{"Alex Smith", "", "Alex Smith\n"},
+		{"LXP Revolution", "LXP Revolution", "LXP Revolution\n"},
+	} {
+		for _, name := range names {
+			d := request(name == "review_after_refusal")
+			d.Requester.Name, d.Requester.Organisation = who.name, who.org
+			got, err := New("").Render(name, d)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			first, _, _ := strings.Cut(got, "\n")
+			opening, sign := "Dear "+d.Authority.Name+",", "Yours faithfully,\n"+who.sign
+			switch name {
+			case "ico_complaint", "sic_appeal":
+				// To the Commissioner, naming the authority in full.
+				opening, sign = first, who.sign+"27 April 2026\n"
+				if !strings.Contains(got, "authority: "+d.Authority.Name+" <") {
+					t.Errorf("%s does not name the authority in full:\n%s", name, got)
+				}
+			}
+			if first != opening {
+				t.Errorf("%s opens %q, want %q", name, first, opening)
+			}
+			if !strings.HasSuffix(got, "\n\n"+sign) {
+				t.Errorf("%s (requester %q, organisation %q) signs:\n%s\nwant it to end with a blank line and:\n%s", name, who.name, who.org, lastLines(got, 4), sign)
+			}
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
