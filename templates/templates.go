@@ -60,9 +60,14 @@ type Request struct {
 	// Grounds is the reason given in an internal-review request.
 	Grounds string
 	// The dates of what happened since (zero if it has not).
-	RespondedOn       time.Time
-	ChasedOn          time.Time
-	FinalChasedOn     time.Time
+	RespondedOn time.Time
+	// ChasedOn and FinalChasedOn are the days the first and the final
+	// chaser went.
+	ChasedOn      time.Time
+	FinalChasedOn time.Time
+	// ChasersSent is the day each chaser went, oldest first (empty if none
+	// has): {{dates .Request.ChasersSent}} writes them all.
+	ChasersSent       []time.Time
 	ReviewRequestedOn time.Time
 	ReviewDueOn       time.Time
 	ReviewAnsweredOn  time.Time
@@ -82,14 +87,30 @@ type Requester struct {
 }
 
 // Funcs are the helpers letters may call: {{date .Today}} writes
-// "2 March 2026", {{isodate .Today}} "2026-03-02", {{weekday .Today}}
+// "2 March 2026", {{dates .Request.ChasersSent}} "1 April 2026, 15 April 2026
+// and 29 April 2026", {{isodate .Today}} "2026-03-02", {{weekday .Today}}
 // "Monday", {{upper .Request.Ref}}, {{or .Authority.ShortName .Authority.Name}}.
 var funcs = template.FuncMap{
-	"date":    func(t time.Time) string { return t.Format("2 January 2006") },
+	"date":    date,
+	"dates":   dates,
 	"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
 	"weekday": func(t time.Time) string { return t.Weekday().String() },
 	"upper":   strings.ToUpper,
 	"lower":   strings.ToLower,
+}
+
+func date(t time.Time) string { return t.Format("2 January 2006") }
+
+// dates writes days as a letter lists them: "A", "A and B", "A, B and C".
+func dates(ts []time.Time) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = date(t)
+	}
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // Set is the embedded letters overridden by a user's folder.
@@ -218,7 +239,7 @@ func fieldsOf(typ string) []string {
 		return []string{"Name", "ShortName", "Email", "Jurisdiction", "Tags"}
 	case "Request":
 		return []string{"Ref", "Title", "AuthorityRef", "SentOn", "DueOn", "Grounds", "RespondedOn", "ChasedOn",
-			"FinalChasedOn", "ReviewRequestedOn", "ReviewDueOn", "ReviewAnsweredOn"}
+			"FinalChasedOn", "ChasersSent", "ReviewRequestedOn", "ReviewDueOn", "ReviewAnsweredOn"}
 	case "Campaign":
 		return []string{"Slug", "Title"}
 	case "Requester":

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +80,7 @@ func request(refused bool) Data {
 			Email: "foi@beta.nhs.example.invalid", Jurisdiction: "foia"},
 		Request: Request{Ref: "LXP7-004", Title: "Band 7 Lived Experience Professional roles", AuthorityRef: "FOI-2108-1525161",
 			SentOn: day("2026-03-02"), DueOn: day("2026-03-30"), ChasedOn: day("2026-03-31"), FinalChasedOn: day("2026-04-15"),
+			ChasersSent:       []time.Time{day("2026-03-31"), day("2026-04-15")},
 			ReviewRequestedOn: day("2026-04-27"), ReviewDueOn: day("2026-05-26")},
 		Campaign:  Campaign{Slug: "LXP7", Title: "Band 7 Lived Experience Professional roles"},
 		Requester: Requester{Name: "Alex Smith", Organisation: "LXP Revolution", Email: "campaign@lxp-revolution.example.org"},
@@ -86,6 +89,7 @@ func request(refused bool) Data {
 	if refused {
 		d.Request.RespondedOn = day("2026-04-01")
 		d.Request.FinalChasedOn = time.Time{}
+		d.Request.ChasersSent = d.Request.ChasersSent[:1]
 	}
 	return d
 }
@@ -169,4 +173,100 @@ func TestLettersGreetAndSign(t *testing.T) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func TestDates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"2026-04-01"}, "1 April 2026"},
+		{[]string{"2026-04-01", "2026-04-15"}, "1 April 2026 and 15 April 2026"},
+		{[]string{"2026-04-01", "2026-04-15", "2026-04-29"}, "1 April 2026, 15 April 2026 and 29 April 2026"},
+	} {
+		var ts []time.Time
+		for _, s := range tc.in {
+			ts = append(ts, day(s))
+		}
+		if got := dates(ts); got != tc.want {
+			t.Errorf("dates(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestReviewListsEveryChaser: the internal review on silence names every
+// chaser that went, not only the first.
+func TestReviewListsEveryChaser(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		chasers []string
+		want    string // "" for no sentence about reminders at all
+	}{
+		{nil, ""},
+		{[]string{"2026-04-01"}, "We reminded you on 1 April 2026."},
+		{[]string{"2026-04-01", "2026-04-15"}, "We reminded you on 1 April 2026 and 15 April 2026."},
+		{[]string{"2026-04-01", "2026-04-15", "2026-04-29"}, "We reminded you on 1 April 2026, 15 April 2026 and 29 April 2026."},
+	} {
+		for _, name := range []string{"review_on_silence", "foisa_review"} {
+			d := request(false)
+			d.Request.ChasedOn, d.Request.FinalChasedOn, d.Request.ChasersSent = time.Time{}, time.Time{}, nil
+			for _, s := range tc.chasers {
+				d.Request.ChasersSent = append(d.Request.ChasersSent, day(s))
+			}
+			got, err := New("").Render(name, d)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			flat := strings.Join(strings.Fields(got), " ") // the letter's own line breaks aside
+			if tc.want == "" && strings.Contains(flat, "reminded") {
+				t.Errorf("%s with no chaser sent says:\n%s\nwant no reminder mentioned", name, got)
+			}
+			if tc.want != "" && !strings.Contains(flat, tc.want) {
+				t.Errorf("%s with chasers %v says:\n%s\nwant it to say %q", name, tc.chasers, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestFieldsOf: the fields an error message offers are the fields there are.
+func TestFieldsOf(t *testing.T) {
+	t.Parallel()
+	for _, v := range []any{Data{}, Authority{}, Request{}, Campaign{}, Requester{}} {
+		typ := reflect.TypeOf(v)
+		var want []string
+		for i := range typ.NumField() {
+			want = append(want, typ.Field(i).Name)
+		}
+		if got := fieldsOf("templates." + typ.Name()); !slices.Equal(got, want) {
+			t.Errorf("fieldsOf(%s) = %v, want %v", typ.Name(), got, want)
+		}
+	}
+}
+
+// TestNoEmptyDates: a date that has not happened is left out of a letter,
+// never written as "1 January 0001" (a final chaser when the first chaser
+// was switched off, a complaint with no review asked).
+func TestNoEmptyDates(t *testing.T) {
+	t.Parallel()
+	names, err := New("").Names()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		d := request(false)
+		d.Request = Request{Ref: d.Request.Ref, Title: d.Request.Title, SentOn: d.Request.SentOn, DueOn: d.Request.DueOn}
+		if name == "review_after_refusal" {
+			d.Request.RespondedOn = day("2026-04-01")
+		}
+		got, err := New("").Render(name, d)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if strings.Contains(got, "0001") {
+			t.Errorf("%s with only the sent and due dates:\n%s\nwant no zero date in it", name, got)
+		}
+	}
 }
