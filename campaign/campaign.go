@@ -228,6 +228,37 @@ func Subject(ref, title, authorityRef string) string {
 	return s
 }
 
+// FollowUpSubject is the subject of a later letter of a request, written
+// from the named template: it says what the letter is, and keeps the
+// reference in brackets (replies are matched by it) and the authority's own
+// reference once known (SPEC section 4). A letter to a Commissioner calls
+// that reference the authority's, not "your". Any other template is a reply:
+// "Re: " and the request's subject.
+func FollowUpSubject(template, ref, title, authorityRef string) string {
+	var kind, theirs string
+	switch template {
+	case "first_chaser":
+		return "Chaser: " + Subject(ref, title, authorityRef)
+	case "final_chaser":
+		return "Final chaser: " + Subject(ref, title, authorityRef)
+	case "review_on_silence", "review_after_refusal", "foisa_review":
+		kind, theirs = "Internal review request", "your ref"
+	case "clarification":
+		kind, theirs = "Clarification", "your ref"
+	case "ico_complaint":
+		kind, theirs = "Complaint to the Information Commissioner", "authority's ref"
+	case "sic_appeal":
+		kind, theirs = "Application to the Scottish Information Commissioner", "authority's ref"
+	default:
+		return "Re: " + Subject(ref, title, authorityRef)
+	}
+	s := fmt.Sprintf("%s [%s]: %s", kind, ref, title)
+	if authorityRef != "" {
+		s += " (" + theirs + " " + authorityRef + ")"
+	}
+	return s
+}
+
 // PlusTag is the signed tag of a per-request reply address:
 // lower-case ref, '-', 8 hex digits of HMAC-SHA256(secret, ref).
 func PlusTag(secret, ref string) string {

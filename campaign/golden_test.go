@@ -120,3 +120,28 @@ func TestGoldenLetters(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowUpSubject: a later letter's subject says what it is and keeps
+// [REF], which replies are matched by, and the authority's reference.
+func TestFollowUpSubject(t *testing.T) {
+	const title = "Band 7 Lived Experience Professional roles"
+	for _, tc := range []struct{ template, authorityRef, want string }{
+		{"first_chaser", "", "Chaser: Freedom of Information request [LXP7-004]: " + title},
+		{"first_chaser", "FOI-2108", "Chaser: Freedom of Information request [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"final_chaser", "FOI-2108", "Final chaser: Freedom of Information request [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"review_on_silence", "", "Internal review request [LXP7-004]: " + title},
+		{"review_on_silence", "FOI-2108", "Internal review request [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"review_after_refusal", "FOI-2108", "Internal review request [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"foisa_review", "FOI-2108", "Internal review request [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"clarification", "FOI-2108", "Clarification [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"ico_complaint", "", "Complaint to the Information Commissioner [LXP7-004]: " + title},
+		{"ico_complaint", "FOI-2108", "Complaint to the Information Commissioner [LXP7-004]: " + title + " (authority's ref FOI-2108)"},
+		{"sic_appeal", "FOI-2108", "Application to the Scottish Information Commissioner [LXP7-004]: " + title + " (authority's ref FOI-2108)"},
+		{"my_own_letter", "", "Re: Freedom of Information request [LXP7-004]: " + title},
+		{"my_own_letter", "FOI-2108", "Re: Freedom of Information request [LXP7-004]: " + title + " (your ref FOI-2108)"},
+	} {
+		if got := FollowUpSubject(tc.template, "LXP7-004", title, tc.authorityRef); got != tc.want {
+			t.Errorf("FollowUpSubject(%q, ref %q) = %q, want %q", tc.template, tc.authorityRef, got, tc.want)
+		}
+	}
+}
