@@ -22,6 +22,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"foi/calendar"
 )
 
 //go:embed letters/*.txt
@@ -89,14 +91,17 @@ type Requester struct {
 // Funcs are the helpers letters may call: {{date .Today}} writes
 // "2 March 2026", {{dates .Request.ChasersSent}} "1 April 2026, 15 April 2026
 // and 29 April 2026", {{isodate .Today}} "2026-03-02", {{weekday .Today}}
-// "Monday", {{upper .Request.Ref}}, {{or .Authority.ShortName .Authority.Name}}.
+// "Monday", {{upper .Request.Ref}}, {{or .Authority.ShortName .Authority.Name}};
+// {{if scottish .Authority.Jurisdiction}} is true for foisa and eisr, whose
+// Commissioner is the Scottish Information Commissioner.
 var funcs = template.FuncMap{
-	"date":    date,
-	"dates":   dates,
-	"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
-	"weekday": func(t time.Time) string { return t.Weekday().String() },
-	"upper":   strings.ToUpper,
-	"lower":   strings.ToLower,
+	"date":     date,
+	"dates":    dates,
+	"isodate":  func(t time.Time) string { return t.Format("2006-01-02") },
+	"weekday":  func(t time.Time) string { return t.Weekday().String() },
+	"upper":    strings.ToUpper,
+	"lower":    strings.ToLower,
+	"scottish": func(jurisdiction string) bool { return calendar.Law(jurisdiction).Scottish() },
 }
 
 func date(t time.Time) string { return t.Format("2 January 2006") }

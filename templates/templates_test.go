@@ -270,3 +270,35 @@ func TestNoEmptyDates(t *testing.T) {
 		}
 	}
 }
+
+// TestChasersFitEveryLaw: the chasers go under all four laws, so they name
+// none of them, claim no "20th working day" (a clarification, a fee or an
+// extension moves the date), and the final one names the Commissioner who
+// oversees the authority.
+func TestChasersFitEveryLaw(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ jurisdiction, commissioner string }{
+		{"foia", "complain to the Information Commissioner."},
+		{"eir", "complain to the Information Commissioner."},
+		{"foisa", "complain to the Scottish Information Commissioner."},
+		{"eisr", "complain to the Scottish Information Commissioner."},
+	} {
+		for _, name := range []string{"first_chaser", "final_chaser"} {
+			d := request(false)
+			d.Authority.Jurisdiction = tc.jurisdiction
+			got, err := New("").Render(name, d)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, wrong := range []string{"Act 2000", "(Scotland) Act", "Regulations", "section 10", "section 50", "20th working day"} {
+				if strings.Contains(got, wrong) {
+					t.Errorf("%s to a %s authority says %q:\n%s", name, tc.jurisdiction, wrong, got)
+				}
+			}
+			flat := strings.Join(strings.Fields(got), " ")
+			if name == "final_chaser" && !strings.Contains(flat, tc.commissioner) {
+				t.Errorf("%s to a %s authority:\n%s\nwant it to say %q", name, tc.jurisdiction, got, tc.commissioner)
+			}
+		}
+	}
+}
