@@ -42,8 +42,9 @@ type Row struct {
 	// confirms an outcome.
 	Suggested *Suggested `json:"suggested,omitempty"`
 	Next      *Next      `json:"next,omitempty"`
-	// Problem is why a letter of this request is waiting to go, if it is.
-	Problem string `json:"problem,omitempty"`
+	// Problem is why a letter of this request is waiting to go, or why it
+	// was refused, in the server's or the system's words.
+	Problem string `json:"last_error,omitempty"`
 }
 
 // Reply is a request's latest reply.
@@ -145,7 +146,7 @@ func RowOf(sch *schedule.Scheduler, f schedule.Facts, now time.Time) Row {
 	}
 	row.Next = next(sch, f, d, today)
 	for _, it := range f.Outbox {
-		if it.State.Due() && it.LastError != "" {
+		if (it.State.Due() || it.State == lifecycle.OutboxFailed) && it.LastError != "" {
 			row.Problem = it.LastError
 		}
 	}

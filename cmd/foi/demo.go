@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/mail"
@@ -18,7 +17,9 @@ import (
 	"time"
 
 	"foi"
+	"foi/lifecycle"
 	"foi/localmail"
+	"foi/report"
 )
 
 // The demo's simulated authorities, by the request they get. Each answers
@@ -204,31 +205,28 @@ func (a *app) demoUser(ctx context.Context, q *app, auth *simAuthorities) error 
 	for _, r := range rows {
 		role := demoRoles[r.Ref]
 		switch {
-		case r.State == "awaiting_clarification":
+		case r.State == lifecycle.AwaitingClarification:
 			if err := q.dispatch(ctx, []string{"reply", r.Ref, "--template", "clarification",
 				"--fill", "By senior posts we mean Band 7 and above."}); err != nil {
 				return fmt.Errorf("demo: clarify %s: %w", r.Ref, err)
 			}
-		case r.State == "responded" && role == "refuse-s12":
+		case r.State == lifecycle.Responded && role == "refuse-s12":
 			if err := q.dispatch(ctx, []string{"mark", r.Ref, "refused", "--note", "cost limit (s.12) cited"}); err != nil {
 				return err
 			}
 		}
 	}
-	var drafts []struct {
-		ID   int64
-		Ref  string
-		Step string
-	}
-	var buf bytes.Buffer
-	dq := *q
-	dq.stdout, dq.json = &buf, true
-	if err := dq.dispatch(ctx, []string{"drafts"}); err != nil {
+	_, st, err := q.open(ctx)
+	if err != nil {
 		return err
 	}
-	json.Unmarshal(buf.Bytes(), &drafts)
+	drafts, err := st.Drafts(ctx)
+	st.Close()
+	if err != nil {
+		return err
+	}
 	for _, d := range drafts {
-		if d.Step == "review_after_refusal" {
+		if d.Step == lifecycle.StepReviewRefusal {
 			if err := q.dispatch(ctx, []string{"approve", fmt.Sprint(d.ID), "--grounds",
 				"A narrower search of the workforce records would fall well within the cost limit; please advise and assist under section 16."}); err != nil {
 				return fmt.Errorf("demo: approve %d: %w", d.ID, err)
@@ -238,16 +236,17 @@ func (a *app) demoUser(ctx context.Context, q *app, auth *simAuthorities) error 
 	return nil
 }
 
-func demoStatus(ctx context.Context, q *app) ([]statusRow, error) {
-	var buf bytes.Buffer
-	sq := *q
-	sq.stdout, sq.json = &buf, true
-	if err := sq.dispatch(ctx, []string{"status"}); err != nil {
+func demoStatus(ctx context.Context, q *app) ([]report.Row, error) {
+	cfg, st, err := q.open(ctx)
+	if err != nil {
 		return nil, err
 	}
-	var rows []statusRow
-	err := json.Unmarshal(buf.Bytes(), &rows)
-	return rows, err
+	defer st.Close()
+	sch, err := newScheduler(ctx, cfg, st, q)
+	if err != nil {
+		return nil, err
+	}
+	return report.Board(ctx, sch, "", q.now())
 }
 
 // board draws the live view of the campaign.
@@ -256,7 +255,7 @@ func (a *app) board(ctx context.Context, q *app, now time.Time, day, days int) {
 	if err != nil {
 		return
 	}
-	counts := map[string]int{}
+	counts := map[lifecycle.State]int{}
 	for _, r := range rows {
 		counts[r.State]++
 	}
@@ -270,13 +269,13 @@ func (a *app) board(ctx context.Context, q *app, now time.Time, day, days int) {
 	sort.Strings(states)
 	fmt.Fprintf(&b, "%s\n\n", strings.Join(states, " · "))
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tDUE\tSCRIPT")
+	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tCLOCK\tSCRIPT")
 	for _, r := range rows {
 		role, ok := demoRoles[r.Ref]
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), r.State, r.Due, role)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), r.State, r.Clock, role)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\n(and %d more requests answering on time; Ctrl-C stops)\n", len(rows)-len(demoRoles))

@@ -2,37 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"foi/calendar"
 	"foi/campaign"
-	"foi/deadline"
-	"foi/lifecycle"
-	"foi/schedule"
+	"foi/report"
 	"strings"
 	"text/tabwriter"
-	"time"
 )
-
-// statusRow is one line of `foi status`.
-type statusRow struct {
-	Ref       string           `json:"ref"`
-	Authority string           `json:"authority"`
-	State     string           `json:"state"`
-	SentAt    time.Time        `json:"sent_at,omitzero"`
-	Due       string           `json:"due,omitempty"`
-	DaysLeft  *int             `json:"working_days_left,omitempty"`
-	LastError string           `json:"last_error,omitempty"`
-	LastReply *replyRef        `json:"last_reply,omitempty"`
-	Next      *schedule.Action `json:"next,omitempty"`
-}
-
-// replyRef is the latest reply of a request, for `foi status`.
-type replyRef struct {
-	At   time.Time      `json:"at"`
-	Kind lifecycle.Kind `json:"kind"`
-	From string         `json:"from"`
-}
 
 func (a *app) cmdStatus(ctx context.Context, args []string) error {
 	fs := a.flags("status")
@@ -60,96 +35,56 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		}
 		slug = c.Slug
 	}
-	reqs, err := st.Requests(ctx, slug)
+	rows, err := report.Board(ctx, sch, slug, a.now())
 	if err != nil {
 		return err
 	}
-	if slug != "" && len(reqs) == 0 {
-		return errors.New("no requests")
-	}
-	outbox, err := st.Outbox(ctx, slug)
-	if err != nil {
-		return err
-	}
-	lastErr := map[string]string{}
-	for _, it := range outbox {
-		if it.LastError != "" && it.State != lifecycle.OutboxSent {
-			lastErr[it.Ref] = it.LastError
-		}
-	}
-	now := a.now()
-	rows := make([]statusRow, 0, len(reqs))
-	for _, r := range reqs {
-		row := statusRow{Ref: r.Ref, Authority: r.Authority.Name, State: string(r.State), SentAt: r.SentAt, LastError: lastErr[r.Ref]}
-		f, err := sch.Facts(ctx, r)
-		if err != nil {
-			return err
-		}
-		if !r.SentAt.IsZero() {
-			law := calendar.Law(r.Law)
-			d := deadline.Compute(sch.Cal, f.Input())
-			if !d.Due.IsZero() {
-				row.Due = d.Due.String()
-				left := deadline.DaysLeft(sch.Cal, law, d.Due, now)
-				row.DaysLeft = &left
-			}
-		}
-		if act, ok := sch.Next(f); ok {
-			row.Next = &act
-		}
-		thread, err := st.Thread(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		for _, m := range thread {
-			if m.Direction == "in" {
-				at := m.Date
-				if at.IsZero() {
-					at = m.CreatedAt
-				}
-				row.LastReply = &replyRef{At: at, Kind: m.Kind, From: m.From}
-			}
-		}
-		rows = append(rows, row)
+	if slug != "" && len(rows) == 0 {
+		return fmt.Errorf("campaign %s has no requests", slug)
 	}
 	unmatched, err := st.Unmatched(ctx)
 	if err != nil {
 		return err
 	}
 	if a.json {
+		if rows == nil {
+			rows = []report.Row{}
+		}
 		return a.printJSON(rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(a.stdout, "No requests yet: create a campaign with `foi campaign new`.")
 	}
 	if len(unmatched) > 0 {
 		defer fmt.Fprintf(a.stdout, "\n%d replies could not be filed: see `foi unmatched`.\n", len(unmatched))
 	}
+	loc := campaign.London()
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tLEFT\tLAST REPLY\tNEXT")
+	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tSENT\tDUE\tCLOCK\tLAST REPLY\tNEXT")
 	for _, r := range rows {
-		sent, left := "-", "-"
+		sent, due := "-", "-"
 		if !r.SentAt.IsZero() {
-			sent = r.SentAt.In(campaign.London()).Format("2006-01-02 15:04")
+			sent = r.SentAt.In(loc).Format("2006-01-02")
 		}
-		if r.DaysLeft != nil {
-			switch d := *r.DaysLeft; {
-			case d < 0:
-				left = fmt.Sprintf("%d late", -d)
-			default:
-				left = fmt.Sprintf("%d", d)
-			}
+		if !r.Due.IsZero() {
+			due = r.Due.String()
 		}
-		state := r.State
-		if r.LastError != "" {
-			state += " (" + truncate(r.LastError, 40) + ")"
+		state := string(r.State)
+		if r.Problem != "" {
+			state += " (" + truncate(r.Problem, 60) + ")"
 		}
 		last := "-"
 		if r.LastReply != nil {
-			last = r.LastReply.At.In(campaign.London()).Format("2006-01-02") + " " + string(r.LastReply.Kind)
+			last = r.LastReply.At.In(loc).Format("2006-01-02") + " " + string(r.LastReply.Kind)
+			if r.Suggested != nil {
+				last += ": looks " + r.Suggested.Words + " (confirm with foi mark)"
+			}
 		}
 		next := "-"
 		if r.Next != nil {
-			next = fmt.Sprintf("%s (%s) %s", r.Next.Step, r.Next.Mode, r.Next.On.In(campaign.London()).Format("2006-01-02"))
+			next = r.Next.Words
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 34), state, sent, r.Due, left, last, next)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 34), state, sent, due, r.Clock, last, next)
 	}
 	return tw.Flush()
 }
