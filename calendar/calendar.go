@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	// The UK date of an instant must not depend on the host having a zone
@@ -116,7 +117,17 @@ type Calendar struct {
 	official  Source                       // what Official returns
 	years     map[Nation]map[int][]Holiday // official holidays by nation and year
 	projected map[Nation]map[int][]Holiday // projections worked out in New
+	// off caches, for each law and year from offFrom, which days are not
+	// working days, worked out on first use: counting days is then a
+	// lookup. Safe for concurrent use: a year is published once, whole.
+	off [4][offYears]atomic.Pointer[yearOff]
 }
+
+// The years whose working days are cached; others are worked out each time.
+const offFrom, offYears = 1990, 200
+
+// yearOff marks a year's non-working days by month and day.
+type yearOff [13][32]bool
 
 // projectFrom and projectTo bound the years New projects once, so that
 // counting days is a lookup; a year outside them is projected on each use.
@@ -183,6 +194,38 @@ func (c *Calendar) Date(t time.Time) Date { return DateOf(t.In(c.london)) }
 
 // IsWorkingDay reports whether d is a working day under law.
 func (c *Calendar) IsWorkingDay(law Law, d Date) bool {
+	li, y := lawIndex(law), d.Year-offFrom
+	if li < 0 || y < 0 || y >= offYears {
+		return c.isWorkingDay(law, d)
+	}
+	off := c.off[li][y].Load()
+	if off == nil {
+		off = new(yearOff)
+		for day := NewDate(d.Year, time.January, 1); day.Year == d.Year; day = day.AddDays(1) {
+			off[day.Month][day.Day] = !c.isWorkingDay(law, day)
+		}
+		c.off[li][y].Store(off)
+	}
+	return !off[d.Month][d.Day]
+}
+
+// lawIndex is law's place in Laws, or -1.
+func lawIndex(law Law) int {
+	switch law {
+	case FOIA:
+		return 0
+	case EIR:
+		return 1
+	case FOISA:
+		return 2
+	case EISR:
+		return 3
+	}
+	return -1
+}
+
+// isWorkingDay works out from the rules whether d is a working day.
+func (c *Calendar) isWorkingDay(law Law, d Date) bool {
 	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return false
 	}

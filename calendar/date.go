@@ -56,7 +56,14 @@ func (d Date) IsZero() bool { return d == Date{} }
 func (d Date) Weekday() time.Weekday { return d.midnight(time.UTC).Weekday() }
 
 // AddDays returns the date n calendar days after d (before it if n < 0).
-func (d Date) AddDays(n int) Date { return NewDate(d.Year, d.Month, d.Day+n) }
+func (d Date) AddDays(n int) Date {
+	if day := d.Day + n; day >= 1 && day <= 28 {
+		// The same month: no need to normalise (counting working days does
+		// this a great many times).
+		return Date{Year: d.Year, Month: d.Month, Day: day}
+	}
+	return NewDate(d.Year, d.Month, d.Day+n)
+}
 
 // Compare returns -1 if d is before e, 0 if they are the same day, +1 if d
 // is after e.
