@@ -102,9 +102,13 @@ func RowOf(sch *schedule.Scheduler, f schedule.Facts, now time.Time) Row {
 	row.Projected = d.Projected
 	row.LastActivity = r.SentAt
 	for _, e := range f.Events {
-		if e.At.After(row.LastActivity) {
-			row.LastActivity = e.At
-		}
+		row.LastActivity = later(row.LastActivity, e.At)
+	}
+	for _, m := range f.Thread {
+		row.LastActivity = later(row.LastActivity, m.CreatedAt)
+	}
+	for _, it := range f.Outbox {
+		row.LastActivity = later(row.LastActivity, it.SentAt)
 	}
 	for i := len(f.Thread) - 1; i >= 0; i-- {
 		m := f.Thread[i]
@@ -307,4 +311,11 @@ func next(sch *schedule.Scheduler, f schedule.Facts, d deadline.Result, today ca
 		return &Next{Step: a.Step, Mode: a.Mode, On: a.On, Words: fmt.Sprintf("%s (%s) %s", humanKind(a.Step.Kind()), how, a.On.In(loc).Format("Mon 2 Jan"))}
 	}
 	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -12,7 +12,7 @@ import (
 	"foi/store"
 )
 
-func testScheduler(t *testing.T) *schedule.Scheduler {
+func testScheduler(t testing.TB) *schedule.Scheduler {
 	t.Helper()
 	pol, err := schedule.PolicyFrom(config.Default().Schedule)
 	if err != nil {

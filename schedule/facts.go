@@ -147,9 +147,15 @@ func (s *Scheduler) Facts(ctx context.Context, r store.Request) (Facts, error) {
 	return f, err
 }
 
+// ClockEvents are the kinds of event that the clock and the schedule read
+// (Facts.Input, StillDue) and that views of many requests show as activity.
+var ClockEvents = []lifecycle.EventKind{lifecycle.EventFeePaid, lifecycle.EventState, lifecycle.EventDrafted, lifecycle.EventApproved, lifecycle.EventEdited}
+
 // AllFacts reads the facts of every request of a campaign (of every
 // campaign if slug is ""), in a fixed number of queries whatever the number
-// of requests. Messages come without their body text.
+// of requests. Messages come without their body text, and events only of
+// the ClockEvents kinds: enough for the clock, the schedule and a board; a
+// request's own page reads its full facts with Facts.
 func (s *Scheduler) AllFacts(ctx context.Context, slug string) ([]Facts, error) {
 	camps, err := s.Store.Campaigns(ctx)
 	if err != nil {
@@ -159,7 +165,7 @@ func (s *Scheduler) AllFacts(ctx context.Context, slug string) ([]Facts, error) 
 	for _, c := range camps {
 		bySlug[c.Slug] = c
 	}
-	hs, err := s.Store.Histories(ctx, slug)
+	hs, err := s.Store.Histories(ctx, slug, ClockEvents...)
 	if err != nil {
 		return nil, err
 	}
