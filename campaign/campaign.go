@@ -232,8 +232,10 @@ func Subject(ref, title, authorityRef string) string {
 // from the named template: it says what the letter is, and keeps the
 // reference in brackets (replies are matched by it) and the authority's own
 // reference once known (SPEC section 4). A letter to a Commissioner calls
-// that reference the authority's, not "your". Any other template is a reply:
-// "Re: " and the request's subject.
+// that reference the authority's, not "your". Any other template, our
+// answer to a request for clarification included, is a reply: "Re: " and
+// the request's subject (a subject saying "Clarification" would read, to a
+// person or a filter, as the authority's question rather than our answer).
 func FollowUpSubject(template, ref, title, authorityRef string) string {
 	var kind, theirs string
 	switch template {
@@ -243,8 +245,6 @@ func FollowUpSubject(template, ref, title, authorityRef string) string {
 		return "Final chaser: " + Subject(ref, title, authorityRef)
 	case "review_on_silence", "review_after_refusal", "foisa_review":
 		kind, theirs = "Internal review request", "your ref"
-	case "clarification":
-		kind, theirs = "Clarification", "your ref"
 	case "ico_complaint":
 		kind, theirs = "Complaint to the Information Commissioner", "authority's ref"
 	case "sic_appeal":

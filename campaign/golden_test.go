@@ -133,7 +133,7 @@ func TestFollowUpSubject(t *testing.T) {
 		{"review_on_silence", "FOI-2108", "Internal review request [LXP7-004]: " + title + " (your ref FOI-2108)"},
 		{"review_after_refusal", "FOI-2108", "Internal review request [LXP7-004]: " + title + " (your ref FOI-2108)"},
 		{"foisa_review", "FOI-2108", "Internal review request [LXP7-004]: " + title + " (your ref FOI-2108)"},
-		{"clarification", "FOI-2108", "Clarification [LXP7-004]: " + title + " (your ref FOI-2108)"},
+		{"clarification", "FOI-2108", "Re: Freedom of Information request [LXP7-004]: " + title + " (your ref FOI-2108)"},
 		{"ico_complaint", "", "Complaint to the Information Commissioner [LXP7-004]: " + title},
 		{"ico_complaint", "FOI-2108", "Complaint to the Information Commissioner [LXP7-004]: " + title + " (authority's ref FOI-2108)"},
 		{"sic_appeal", "FOI-2108", "Application to the Scottish Information Commissioner [LXP7-004]: " + title + " (authority's ref FOI-2108)"},

@@ -140,6 +140,11 @@ func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer
 	d.Request.Grounds = grounds
 	d.Request.ChasedOn = onDay(f.sentAt(lifecycle.StepFirstChaser))
 	d.Request.FinalChasedOn = onDay(f.sentAt(lifecycle.StepFinalChaser))
+	for _, it := range f.Outbox { // in the order they were written, so oldest first
+		if it.State == lifecycle.OutboxSent && (it.Step.Chaser() || (it.Step == lifecycle.StepManual && lifecycle.Step(it.Kind).Chaser())) {
+			d.Request.ChasersSent = append(d.Request.ChasersSent, onDay(it.SentAt))
+		}
+	}
 	if in.Responded != nil {
 		d.Request.RespondedOn = onDay(*in.Responded)
 	}
@@ -164,7 +169,7 @@ func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer
 	}
 	l := mailer.Letter{
 		FromName: c.RequesterName, FromAddress: c.RequesterEmail, To: r.ToAddress,
-		Subject: campaign.Subject(r.Ref, c.Title, r.AuthorityRef), Body: body,
+		Subject: campaign.FollowUpSubject(name, r.Ref, c.Title, r.AuthorityRef), Body: body,
 		MessageID: id, Date: now.In(loc).Truncate(time.Second), Ref: r.Ref,
 	}
 	var refs []string
