@@ -26,21 +26,25 @@ type Planned struct {
 
 // Tick queues every step that is due at now: auto steps go to the outbox
 // to be sent at the next moment inside the window, draft steps wait for
-// approval. Running it again at any moment adds nothing that is there.
-func (s *Scheduler) Tick(ctx context.Context, now time.Time) ([]Planned, error) {
-	reqs, err := s.Store.Requests(ctx, "")
+// approval. Running it again at any moment adds nothing that is there. It
+// reads every request's facts at once (AllFacts), and again one by one only
+// for the requests it wrote to. next is the moment the schedule next has
+// something to do (zero if nothing is ahead).
+func (s *Scheduler) Tick(ctx context.Context, now time.Time) (planned []Planned, next time.Time, err error) {
+	all, err := s.AllFacts(ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	var out []Planned
-	for _, r := range reqs {
+	for _, f := range all {
 		for i := 0; i < 5; i++ { // several steps may be due at once after a long pause
-			f, err := s.Facts(ctx, r)
-			if err != nil {
-				return out, err
-			}
 			a, ok := s.Next(f)
-			if !ok || a.On.After(now) {
+			if !ok {
+				break
+			}
+			if a.On.After(now) {
+				if next.IsZero() || a.On.Before(next) {
+					next = a.On
+				}
 				break
 			}
 			p, err := s.queue(ctx, f, a, now)
@@ -48,16 +52,36 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) ([]Planned, error) 
 				break
 			}
 			if err != nil {
-				return out, fmt.Errorf("plan %s for %s: %w", a.Step, r.Ref, err)
+				return planned, next, fmt.Errorf("plan %s for %s: %w", a.Step, f.Request.Ref, err)
 			}
-			out = append(out, p)
+			planned = append(planned, p)
 			if !p.Draft {
 				// An auto letter must go before the next step is weighed.
 				break
 			}
-			if r, err = s.Store.Request(ctx, r.Ref); err != nil {
-				return out, err
+			r, err := s.Store.Request(ctx, f.Request.Ref)
+			if err != nil {
+				return planned, next, err
 			}
+			if f, err = s.Facts(ctx, r); err != nil {
+				return planned, next, err
+			}
+		}
+	}
+	return planned, next, nil
+}
+
+// Plan is what Tick would queue at now, without writing anything: the
+// step due for each request (foi tick --dry-run).
+func (s *Scheduler) Plan(ctx context.Context, now time.Time) ([]Action, error) {
+	all, err := s.AllFacts(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []Action
+	for _, f := range all {
+		if a, ok := s.Next(f); ok && !a.On.After(now) {
+			out = append(out, a)
 		}
 	}
 	return out, nil

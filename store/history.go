@@ -8,6 +8,7 @@ import (
 	"foi/lifecycle"
 	"strings"
 	"sync"
+	"time"
 )
 
 // History is what a view of many requests needs of each: its messages
@@ -127,4 +128,17 @@ func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
 	err := sc.Scan(&e.ID, &e.RequestID, &at, &e.Kind, &e.Actor, &e.Detail, &e.MessageID)
 	e.At = parseTime(at)
 	return e, err
+}
+
+// NextAttempt is the earliest moment a letter waiting in the outbox is to
+// be tried, if one is waiting.
+func (s *Store) NextAttempt(ctx context.Context) (time.Time, bool, error) {
+	var at sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE state IN (?, ?)`,
+		lifecycle.OutboxPending, lifecycle.OutboxTempFailed).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	t := parseTime(at)
+	return t, !t.IsZero(), nil
 }

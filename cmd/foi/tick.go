@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"foi/config"
+	"foi/lifecycle"
 	"foi/mailbox"
 	"foi/mailer"
 	"foi/schedule"
@@ -50,9 +51,11 @@ func newScheduler(ctx context.Context, cfg *config.Config, st *store.Store, a *a
 	return s, nil
 }
 
-// cmdTick runs one pass of the scheduler, then sends what is due.
+// cmdTick runs one pass of the scheduler, then sends what is due; with
+// --dry-run it shows what it would plan and send, and changes nothing.
 func (a *app) cmdTick(ctx context.Context, args []string) error {
 	fs := a.flags("tick")
+	dry := fs.Bool("dry-run", false, "show what would be planned and sent; plan and send nothing")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -61,20 +64,26 @@ func (a *app) cmdTick(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *dry {
+		return a.tickDryRun(ctx, cfg, st)
+	}
 	unlock, err := lockOutbox(cfg.DataDir())
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	planned, sum, err := a.tick(ctx, cfg, st)
-	if err != nil {
+	if err != nil && planned == nil {
 		return err
 	}
 	if a.json {
 		if planned == nil {
 			planned = []schedule.Planned{}
 		}
-		return a.printJSON(map[string]any{"planned": planned, "sent": sum})
+		if perr := a.printJSON(map[string]any{"planned": planned, "sent": sum}); perr != nil {
+			return perr
+		}
+		return err
 	}
 	for _, p := range planned {
 		what := "queued"
@@ -84,6 +93,53 @@ func (a *app) cmdTick(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "%s: %s %s\n", p.Ref, p.Step, what)
 	}
 	fmt.Fprintf(a.stdout, "%d planned; %d sent, %d failed, %d waiting\n", len(planned), sum.Sent, sum.Failed, sum.Waiting)
+	return err
+}
+
+// tickDryRun prints what a tick at now would plan and which letters would
+// go, writing nothing.
+func (a *app) tickDryRun(ctx context.Context, cfg *config.Config, st *store.Store) error {
+	sch, err := newScheduler(ctx, cfg, st, a)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	plan, err := sch.Plan(ctx, now)
+	if err != nil {
+		return err
+	}
+	items, err := st.Outbox(ctx, "")
+	if err != nil {
+		return err
+	}
+	var due []store.OutboxItem
+	for _, it := range items {
+		if it.State.Due() && !it.NextAttemptAt.After(now) {
+			due = append(due, it)
+		}
+	}
+	if a.json {
+		if plan == nil {
+			plan = []schedule.Action{}
+		}
+		if due == nil {
+			due = []store.OutboxItem{}
+		}
+		return a.printJSON(map[string]any{"dry_run": true, "now": now, "would_plan": plan, "would_send": due})
+	}
+	loc := londonLoc()
+	fmt.Fprintf(a.stdout, "At %s:\n", now.In(loc).Format("Mon 2 Jan 2006 15:04"))
+	for _, p := range plan {
+		how := "queue it to be sent"
+		if p.Mode == lifecycle.Drafted || p.Step == lifecycle.StepComplaint {
+			how = "draft it for approval"
+		}
+		fmt.Fprintf(a.stdout, "  %s: %s due since %s: would %s\n", p.Ref, p.Step, p.On.In(loc).Format("Mon 2 Jan 15:04"), how)
+	}
+	for _, it := range due {
+		fmt.Fprintf(a.stdout, "  %s: %s to %s would be sent (if still due then)\n", it.Ref, it.Kind, it.To)
+	}
+	fmt.Fprintf(a.stdout, "Dry run: %d steps would be planned and %d letters sent; nothing was written or sent.\n", len(plan), len(due))
 	return nil
 }
 
@@ -93,14 +149,20 @@ func (a *app) tick(ctx context.Context, cfg *config.Config, st *store.Store) ([]
 	if err != nil {
 		return nil, mailer.Summary{}, err
 	}
-	planned, err := sch.Tick(ctx, a.now())
+	planned, _, err := sch.Tick(ctx, a.now())
 	if err != nil {
 		return planned, mailer.Summary{}, err
 	}
+	sum, err := a.drainDue(ctx, cfg, st, sch)
+	return planned, sum, err
+}
+
+// drainDue sends the outbox's due letters, asking the schedule's guard
+// first, without waiting out temporary failures.
+func (a *app) drainDue(ctx context.Context, cfg *config.Config, st *store.Store, sch *schedule.Scheduler) (mailer.Summary, error) {
 	ob := newOutbox(cfg, st, a)
 	sent := mailbox.NewSent(cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
 	defer sent.Close()
 	ob.Sent, ob.NoWait, ob.Guard = sent, true, sch.Guard(a.now)
-	sum, err := ob.Drain(ctx, "", 0)
-	return planned, sum, err
+	return ob.Drain(ctx, "", 0)
 }
