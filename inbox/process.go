@@ -185,6 +185,19 @@ func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult
 	return in, nil
 }
 
+// StoredEffect is the effect of a stored message's classification, for
+// filing it by hand (foi assign): what Effect said when it came, from the
+// verdict the store kept.
+func StoredEffect(m store.Message) *store.Effect {
+	cls := Classification{Kind: lifecycle.KindUnknown}
+	if v := m.Verdict; v != nil {
+		cls = Classification{Kind: v.Kind, Evidence: v.Evidence, FailedRecipients: v.FailedRecipients, Status: v.Status,
+			Diagnostic: v.Diagnostic, Temporary: v.Temporary, RedirectTo: v.RedirectTo, Sections: v.Sections, Outcome: string(v.Outcome)}
+	}
+	effect, _ := Effect(cls)
+	return effect
+}
+
 // Effect is what a classification suggests for the request: a state change
 // (applied only from the states where it makes sense, so nothing is undone)
 // and the events that record the evidence. Bounces stop the request (and so

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -272,13 +271,7 @@ func (a *app) cmdAssign(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var cls inbox.Classification
-	json.Unmarshal([]byte(m.Classification), &cls)
-	if cls.Kind == "" {
-		cls.Kind = lifecycle.KindUnknown
-	}
-	effect, _ := inbox.Effect(cls)
-	if err := st.Assign(ctx, id, pos[1], effect, a.now()); err != nil {
+	if err := st.Assign(ctx, id, pos[1], inbox.StoredEffect(m), a.now()); err != nil {
 		return err
 	}
 	r, err := st.Request(ctx, pos[1])
@@ -313,12 +306,14 @@ func (a *app) cmdUnmatched(ctx context.Context, args []string) error {
 		Date        time.Time          `json:"date,omitzero"`
 		Kind        lifecycle.Kind     `json:"kind"`
 		Flags       string             `json:"flags,omitempty"`
-		Suggestions []inbox.Suggestion `json:"suggestions"`
+		Suggestions []store.Suggestion `json:"suggestions"`
 	}
 	rows := []row{}
 	for _, m := range list {
-		r := row{ID: m.ID, From: m.From, Subject: m.Subject, Date: m.Date, Kind: m.Kind, Flags: m.Flags, Suggestions: []inbox.Suggestion{}}
-		json.Unmarshal([]byte(m.Suggestions), &r.Suggestions)
+		r := row{ID: m.ID, From: m.From, Subject: m.Subject, Date: m.Date, Kind: m.Kind, Flags: m.Flags, Suggestions: m.Suggested}
+		if r.Suggestions == nil {
+			r.Suggestions = []store.Suggestion{}
+		}
 		rows = append(rows, r)
 	}
 	if a.json {
