@@ -2,44 +2,23 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"foi/calendar"
 	"foi/config"
 	"foi/deadline"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-// holidaysFile is where imported official bank-holiday data is kept.
-const holidaysFile = "bank-holidays.json"
-
-// loadCalendar is the built-in calendar plus any imported data.
-func loadCalendar(dataDir string) (*calendar.Calendar, error) {
-	b, err := os.ReadFile(filepath.Join(dataDir, holidaysFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return calendar.New(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	src, err := calendar.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dataDir, holidaysFile), err)
-	}
-	return calendar.New(src), nil
-}
-
 // calendarIfConfigured is the calendar with the imported holidays of the
 // configured data folder, or the built-in one when there is no
 // configuration: `foi due` and `foi holidays` work without a foi.yaml.
 func (a *app) calendarIfConfigured() *calendar.Calendar {
 	if cfg, err := config.Load(a.configPath()); err == nil {
-		if c, err := loadCalendar(cfg.DataDir()); err == nil {
+		if c, err := calendar.Load(cfg.DataDir()); err == nil {
 			return c
 		}
 	}
@@ -112,30 +91,15 @@ func (a *app) cmdHolidays(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		src, err := calendar.Parse(b)
-		if err != nil {
-			return fmt.Errorf("%s: nothing imported: %w", pos[1], err)
-		}
 		cfg, err := a.loadConfig()
 		if err != nil {
 			return err
 		}
-		cal, err := loadCalendar(cfg.DataDir())
+		years, err := calendar.Import(cfg.DataDir(), b)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: nothing imported: %w", pos[1], err)
 		}
-		merged := calendar.New(cal.Official(), src)
-		out, err := merged.Official().MarshalJSON()
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(cfg.DataDir(), 0o700); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(cfg.DataDir(), holidaysFile), out, 0o600); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "Imported official bank holidays for %v.\n", src.Years())
+		fmt.Fprintf(a.stdout, "Imported official bank holidays for %v.\n", years)
 		return nil
 	}
 	if err := a.setup(); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"foi/calendar"
 	"foi/config"
 	"foi/lifecycle"
 	"foi/mailbox"
@@ -38,7 +39,7 @@ func newScheduler(ctx context.Context, cfg *config.Config, st *store.Store, a *a
 	if err != nil {
 		return nil, err
 	}
-	cal, err := loadCalendar(cfg.DataDir())
+	cal, err := calendar.Load(cfg.DataDir())
 	if err != nil {
 		return nil, err
 	}
