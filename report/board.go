@@ -148,7 +148,7 @@ func RowOf(sch *schedule.Scheduler, f schedule.Facts, now time.Time) Row {
 	if left := deadline.DaysLeft(cal, law, d.Due, now); r.State.WaitingOnAuthority() && r.State != lifecycle.ReviewRequested && in.Responded == nil && !d.Due.IsZero() {
 		row.WorkingDaysLeft = &left
 	}
-	row.Next = next(sch, f, d, today)
+	row.Next = next(sch, f, now)
 	for _, it := range f.Outbox {
 		if (it.State.Due() || it.State == lifecycle.OutboxFailed) && it.LastError != "" {
 			row.Problem = it.LastError
@@ -288,7 +288,7 @@ func clock(cal *calendar.Calendar, law calendar.Law, st lifecycle.State, in dead
 
 // next is what happens next: a draft to approve, a letter waiting to go,
 // or the schedule's next step.
-func next(sch *schedule.Scheduler, f schedule.Facts, d deadline.Result, today calendar.Date) *Next {
+func next(sch *schedule.Scheduler, f schedule.Facts, now time.Time) *Next {
 	loc := sch.Cal.Location()
 	for _, it := range f.Outbox {
 		if it.State == lifecycle.OutboxDraft {
@@ -308,7 +308,11 @@ func next(sch *schedule.Scheduler, f schedule.Facts, d deadline.Result, today ca
 		if a.Mode == lifecycle.Drafted {
 			how = "drafted for approval"
 		}
-		return &Next{Step: a.Step, Mode: a.Mode, On: a.On, Words: fmt.Sprintf("%s (%s) %s", humanKind(a.Step.Kind()), how, a.On.In(loc).Format("Mon 2 Jan"))}
+		when := a.On.In(loc).Format("Mon 2 Jan")
+		if !a.On.After(now) {
+			when = "due since " + when + ": at the next foi tick (or now, under foi serve)"
+		}
+		return &Next{Step: a.Step, Mode: a.Mode, On: a.On, Words: fmt.Sprintf("%s (%s) %s", humanKind(a.Step.Kind()), how, when)}
 	}
 	return nil
 }
