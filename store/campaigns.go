@@ -66,7 +66,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewReques
 			c.Slug, c.Title, c.LetterName, c.Letter, c.Selector, c.Law,
 			c.RequesterName, c.RequesterOrg, c.RequesterEmail, formatTime(now), scheduleJSON(c.Schedule))
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isDuplicate(err) {
 				return fmt.Errorf("campaign %s: %w", c.Slug, ErrExists)
 			}
 			return err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"foi/lifecycle"
-	"strings"
 	"time"
 )
 
@@ -90,9 +89,9 @@ type Message struct {
 	// Verdict is what classification suggested (nil for our letters).
 	Verdict *Verdict `json:"verdict,omitempty"`
 	// Suggested are the requests an unmatched message may belong to.
-	Suggested []Suggestion `json:"suggestions,omitempty"`
-	MatchEvidence  string `json:"match_evidence,omitempty"`
-	Unmatched      bool   `json:"unmatched,omitempty"`
+	Suggested     []Suggestion `json:"suggestions,omitempty"`
+	MatchEvidence string       `json:"match_evidence,omitempty"`
+	Unmatched     bool         `json:"unmatched,omitempty"`
 }
 
 func insertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, error) {
@@ -106,7 +105,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (i
 		req, m.Direction, m.MessageID, m.SHA256, m.Size, m.Subject, m.From, m.To, nullTime(m.Date),
 		m.InReplyTo, m.Refs, m.BodyText, m.Kind, m.MatchRule, m.LowConf, m.Flags, formatTime(now))
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isDuplicate(err) {
 			return 0, fmt.Errorf("message %s: %w", m.MessageID, ErrExists)
 		}
 		return 0, fmt.Errorf("insert message %s: %w", m.MessageID, err)
@@ -177,7 +176,7 @@ func (s *Store) Enqueue(ctx context.Context, requestID int64, q Queued, m Messag
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			requestID, mid, q.Step, q.Letter, state, formatTime(next), formatTime(now), formatTime(now))
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isDuplicate(err) {
 				return fmt.Errorf("outbox step %s: %w", q.Step, ErrExists)
 			}
 			return err
