@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"foi/lifecycle"
+	"os"
 	"time"
 )
 
@@ -355,6 +356,87 @@ func (s *Store) Claim(ctx context.Context, id int64, now time.Time) error {
 		return fmt.Errorf("claim outbox %d: %w", id, ErrConflict)
 	}
 	return nil
+}
+
+// Final is a letter's final form, fixed when the outbox claims it: dated
+// at the moment it goes, its bytes already on disk (PutMail) under SHA256.
+// The Message-ID, sender and recipient never change.
+type Final struct {
+	// Letter is the letter's fields as JSON (see mailer.Letter).
+	Letter    string
+	SHA256    string
+	Size      int64
+	Date      time.Time
+	Subject   string
+	BodyText  string
+	InReplyTo string
+	Refs      string
+}
+
+// ClaimFinal is Claim for a letter written out anew at the moment it goes:
+// in one transaction the entry becomes "sending" (counting the attempt) and
+// takes the final letter's fields, and its message row points at the final
+// bytes, so that the bytes named by the row are exactly those sent.
+// ErrConflict means the entry was not waiting to be sent; ErrNotFound that
+// the bytes are not on disk.
+func (s *Store) ClaimFinal(ctx context.Context, id int64, f Final, now time.Time) error {
+	if st, err := os.Stat(s.MailPath(f.SHA256)); err != nil || st.Size() != f.Size {
+		return fmt.Errorf("claim outbox %d: mail %s (%d bytes) is not on disk: %w", id, f.SHA256, f.Size, ErrNotFound)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = attempts + 1, letter = ?, updated_at = ?
+			WHERE id = ? AND state IN (?, ?)`, lifecycle.OutboxSending, f.Letter, formatTime(now), id, lifecycle.OutboxPending, lifecycle.OutboxTempFailed)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("claim outbox %d: %w", id, ErrConflict)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET sha256 = ?, size = ?, date = ?, subject = ?, body_text = ?,
+			in_reply_to = ?, refs = ? WHERE id = (SELECT message_id FROM outbox WHERE id = ?)`,
+			f.SHA256, f.Size, nullTime(f.Date), f.Subject, f.BodyText, f.InReplyTo, f.Refs, id)
+		if isDuplicate(err) {
+			return fmt.Errorf("claim outbox %d: mail %s: %w", id, f.SHA256, ErrExists)
+		}
+		return err
+	})
+}
+
+// Block puts a letter back to wait after a fault of ours stopped sending (a
+// missing secret, TLS, AUTH, a refusal of our sender address): it is
+// pending again, due at once, with the reason in last_error. An event is
+// recorded when the reason is new for the entry, not at every attempt.
+// Nothing is counted against the letter. The caller must know the letter
+// did not go: an entry it claimed may be blocked only when the failure came
+// before the letter's own RCPT TO. ErrConflict means the entry is neither
+// waiting nor sending.
+func (s *Store) Block(ctx context.Context, id int64, reason string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var reqID int64
+		var kind lifecycle.Kind
+		var state lifecycle.OutboxState
+		var last string
+		err := tx.QueryRowContext(ctx, `SELECT o.request_id, m.kind, o.state, o.last_error FROM outbox o
+			JOIN messages m ON m.id = o.message_id WHERE o.id = ?`, id).Scan(&reqID, &kind, &state, &last)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("outbox %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if !state.Due() && state != lifecycle.OutboxSending {
+			return fmt.Errorf("block outbox %d: it is %s: %w", id, state, ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ?
+			WHERE id = ?`, lifecycle.OutboxPending, reason, formatTime(now), formatTime(now), id); err != nil {
+			return err
+		}
+		if last == reason {
+			return nil
+		}
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventSendBlocked, Actor: "foi",
+			Detail: fmt.Sprintf("%s not sent, waiting: %s", kind, reason)})
+	})
 }
 
 // MarkSent records a delivered letter: the outbox entry, the request's

@@ -43,6 +43,89 @@ func queued(t *testing.T) (*Store, Request, OutboxItem) {
 	return st, r, it
 }
 
+func TestClaimFinalPointsTheRowAtTheFinalBytes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, r, it := queued(t)
+	at := time.Date(2027, 1, 5, 9, 30, 15, 0, time.UTC)
+	raw := []byte("Date: Tue, 05 Jan 2027 09:30:15 +0000\r\n\r\nfinal\r\n")
+	sum, err := st.PutMail(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Final{Letter: `{"Body":"final"}`, SHA256: sum, Size: int64(len(raw)), Date: at, Subject: "s2", BodyText: "final", InReplyTo: "x@y", Refs: "x@y"}
+	if err := st.ClaimFinal(ctx, it.ID, f, at); err != nil {
+		t.Fatalf("ClaimFinal = %v", err)
+	}
+	got, _ := st.OutboxItem(ctx, it.ID)
+	if got.State != lifecycle.OutboxSending || got.Attempts != 1 || got.Letter != f.Letter || got.SHA256 != sum || got.MessageID != it.MessageID || got.Subject != "s2" {
+		t.Errorf("after ClaimFinal: %+v; want sending, 1 attempt, the final letter and bytes, the same Message-ID", got)
+	}
+	thread, _ := st.Thread(ctx, r.ID)
+	if len(thread) != 1 || thread[0].SHA256 != sum || thread[0].Size != int64(len(raw)) || !thread[0].Date.Equal(at) || thread[0].BodyText != "final" || thread[0].InReplyTo != "x@y" {
+		t.Errorf("message row %+v, want the final bytes, size, date and body", thread)
+	}
+	if err := st.ClaimFinal(ctx, it.ID, f, at); !errors.Is(err, ErrConflict) {
+		t.Errorf("second ClaimFinal = %v, want ErrConflict", err)
+	}
+}
+
+func TestClaimFinalRefusesBytesNotOnDisk(t *testing.T) {
+	t.Parallel()
+	st, _, it := queued(t)
+	f := Final{Letter: "{}", SHA256: "00" + it.SHA256[2:], Size: 10, Date: time.Now()}
+	if err := st.ClaimFinal(context.Background(), it.ID, f, time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ClaimFinal = %v, want ErrNotFound", err)
+	}
+	if got, _ := st.OutboxItem(context.Background(), it.ID); got.State != lifecycle.OutboxPending || got.SHA256 != it.SHA256 {
+		t.Errorf("entry %s with %s, want pending and unchanged", got.State, got.SHA256)
+	}
+}
+
+func TestBlockRecordsEachReasonOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, r, it := queued(t)
+	now := time.Date(2027, 1, 5, 9, 30, 0, 0, time.UTC)
+	reasons := []string{"smtp.password_file p: no such file", "smtp.password_file p: no such file", "535 credentials invalid", "535 credentials invalid"}
+	for i, why := range reasons {
+		if err := st.Block(ctx, it.ID, why, now.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatalf("Block(%q) = %v", why, err)
+		}
+	}
+	got, _ := st.OutboxItem(ctx, it.ID)
+	if want := now.Add(3 * time.Minute); got.State != lifecycle.OutboxPending || !got.NextAttemptAt.Equal(want) || got.LastError != reasons[3] || got.Attempts != 0 {
+		t.Errorf("after Block: %s, next %s, %q, %d attempts; want pending, due %s, the last reason, no attempt", got.State, got.NextAttemptAt, got.LastError, got.Attempts, want)
+	}
+	ev, _ := st.Events(ctx, r.ID)
+	var blocked []string
+	for _, e := range ev {
+		if e.Kind == lifecycle.EventSendBlocked {
+			blocked = append(blocked, e.Detail)
+		}
+	}
+	if len(blocked) != 2 {
+		t.Errorf("send_blocked events %q, want one per distinct reason (2)", blocked)
+	}
+	// A claimed entry may be blocked (the caller knows it did not go); a
+	// sent one may not.
+	if err := st.Claim(ctx, it.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Block(ctx, it.ID, "553 sender rejected", now); err != nil {
+		t.Errorf("Block of a claimed entry = %v", err)
+	}
+	if err := st.Claim(ctx, it.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkSent(ctx, it.ID, now, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Block(ctx, it.ID, "late", now); !errors.Is(err, ErrConflict) {
+		t.Errorf("Block of a sent entry = %v, want ErrConflict", err)
+	}
+}
+
 func TestDuplicatesAreErrExists(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
