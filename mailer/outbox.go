@@ -1,9 +1,8 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,8 +16,13 @@ import (
 	"foi/store"
 )
 
-// Transport sends one composed message; *SMTP is the real one.
+// Transport is the session letters go through; *SMTP is the real one.
+// Its errors are *SendError or are judged by classify.
 type Transport interface {
+	// Dial opens the session and logs in, if it is not open already. The
+	// outbox calls it before it claims a letter, so that a fault of the
+	// session touches no letter.
+	Dial(ctx context.Context) error
 	Send(ctx context.Context, m *gomail.Msg) error
 	Close() error
 }
@@ -37,22 +41,74 @@ const (
 	CopyNever  = "never"
 )
 
-// Outbox sends what the store's outbox holds. The database is the queue:
+// Verdict is the Guard's answer for one letter about to go.
+type Verdict struct {
+	Cancel string    // non-empty: no longer due; drop the letter with this reason
+	Later  time.Time // non-zero: not yet; try again then
+	Letter *Letter   // non-nil: send this instead (re-written now; same Message-ID, To, From)
+}
+
+// BlockedError is what Drain returns when a fault of ours stopped sending:
+// no letter failed, every due letter waits (pending, due at once, the
+// reason in its last_error), and the next run after the fix sends them.
+type BlockedError struct {
+	// Reason is what is wrong ("smtp.password_file foi-pass: no such file").
+	Reason string
+	// Fix is what to do about it ("create it or fix the path in foi.yaml").
+	Fix string
+	// Waiting is how many letters were left waiting.
+	Waiting int
+	Err     error
+}
+
+func (e *BlockedError) Error() string {
+	if e.Fix == "" {
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Fix
+}
+
+func (e *BlockedError) Unwrap() error { return e.Err }
+
+// Outbox sends what the store's outbox holds. The database is the queue;
+// one run of Drain goes:
 //
-//  1. Entries left "sending" by an interrupted run are in doubt: the Sent
-//     folder is searched for their Message-ID; if found they are recorded
-//     as sent, otherwise they are sent again.
-//  2. Each due entry is claimed ("sending", committed) before the SMTP
-//     transaction, then composed again from its stored fields and checked
-//     against the stored bytes' SHA-256, so exactly the stored bytes go out.
-//  3. On success the entry, the request and an event are committed at
-//     once; then a copy is appended to the Sent folder per the policy.
-//  4. A temporary failure (4xx, network) waits with a doubling backoff; a
-//     permanent one (5xx) fails the entry and the request for good.
+//  1. Settle: entries left "sending" by an interrupted run are in doubt.
+//     The Sent folder is searched for their Message-ID: found means sent;
+//     not found means back to the queue; unsearchable means held in doubt,
+//     never sent blind.
+//  2. Pick: the due entries (pending or temporarily failed, their next
+//     attempt reached), oldest first, paced by Rate.
+//  3. Guard: the caller's Guard may drop a letter that is no longer due,
+//     put it off, or give a re-written one with the same Message-ID.
+//  4. Connect: the session is opened and logged in before the letter is
+//     claimed, so that a fault of the session touches no letter.
+//  5. Claim: the letter is dated now and composed; its bytes are written
+//     to the store and read back; then one transaction moves the entry to
+//     "sending" and points its message row at those bytes. What goes on
+//     the wire is exactly what is stored. From here until step 7 commits, a
+//     crash leaves the letter in doubt (step 1).
+//  6. Send the composed message.
+//  7. Record what classify makes of the outcome:
+//     - sent (250 to DATA): the entry, the request and an event at once,
+//     then a copy in the Sent folder per the policy;
+//     - refused (5xx to its own RCPT TO or DATA): the entry fails and the
+//     request goes to delivery_failed with the server's words;
+//     - deferred (4xx to its RCPT TO or DATA): it waits with a doubling
+//     backoff and the others go on;
+//     - unavailable (the network failed, or the server will not take mail
+//     now): it waits with backoff and the run pauses for the server
+//     instead of trying every letter; after MaxAttempts failures in a row
+//     the run ends, the other letters untouched;
+//     - in doubt (the connection lost after the data): settled through the
+//     Sent folder as in step 1;
+//     - blocked (a fault of ours: the secret, TLS, DNS, AUTH, a 5xx to MAIL
+//     FROM, any local error): the run stops, every due letter waits to go
+//     at once with the reason recorded, and Drain returns a *BlockedError
+//     that says what to fix.
 //
-// Letters are paced by Rate. An Outbox is used by one goroutine at a time;
-// callers hold the data folder's outbox lock so that two processes never
-// drain the same queue.
+// An Outbox is used by one goroutine at a time; callers hold the data
+// folder's outbox lock so that two processes never drain the same queue.
 type Outbox struct {
 	Store     *store.Store
 	Transport Transport
@@ -64,15 +120,17 @@ type Outbox struct {
 	Rate          time.Duration
 	Backoff       time.Duration
 	BackoffMax    time.Duration
-	MaxAttempts   int
-	Now           func() time.Time
-	Log           *slog.Logger
+	// MaxAttempts is how many temporary failures a letter, or the session,
+	// may have in one run before the run leaves it for the next.
+	MaxAttempts int
+	Now         func() time.Time
+	// Zone is the time zone letters are dated in (nil: the clock's).
+	Zone *time.Location
+	Log  *slog.Logger
 	// Progress, if set, is called after each letter with the counts so far.
 	Progress func(s Summary, total int)
-	// Guard, if set, is asked just before each letter goes: a scheduled
-	// letter may no longer be due (the authority answered meanwhile: cancel,
-	// with the reason) or may have to wait for the sending window (later).
-	Guard func(ctx context.Context, it store.OutboxItem) (ok bool, why string, later time.Time, err error)
+	// Guard, if set, is asked just before each letter goes (see Verdict).
+	Guard func(ctx context.Context, it store.OutboxItem, now time.Time) (Verdict, error)
 	// NoWait: send what is due now and return, instead of waiting out
 	// temporary failures (foi tick and foi serve).
 	NoWait bool
@@ -86,7 +144,8 @@ type Summary struct {
 	// Retried counts letters that needed more than one attempt and got out.
 	Retried int `json:"retried"`
 	Failed  int `json:"failed"`
-	// Waiting counts letters still failing temporarily at the end of the run.
+	// Waiting counts letters still waiting to be tried again at the end of
+	// the run.
 	Waiting int `json:"waiting"`
 	// InDoubt counts letters whose fate could not be settled (the Sent
 	// folder could not be searched); they are not sent blind.
@@ -116,9 +175,32 @@ func (o *Outbox) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// run is one Drain's memory.
+type run struct {
+	slug       string
+	tries      map[int64]int  // attempts in this run, by entry
+	failedOnce map[int64]bool // entries that failed temporarily in this run
+	seen       map[int64]bool // entries that were due in this run
+	done       map[int64]bool // entries not to try again in this run
+	// down counts the session's failures in a row; pausedUntil is when to
+	// try the server again; paused says the current pass must stop.
+	down        int
+	pausedUntil time.Time
+	pauseReason string
+	paused      bool
+}
+
+// outcome is what became of one letter: its entry's state ("" if it was
+// not tried) and, if it failed, why.
+type outcome struct {
+	state  lifecycle.OutboxState
+	reason string
+}
+
 // Drain sends every due letter of the campaign slug ("" for all), waiting
 // out temporary failures, until nothing is left to try in this run. limit > 0
-// caps how many letters it sends.
+// caps how many letters it sends. A fault of ours stops it with a
+// *BlockedError.
 func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, error) {
 	var sum Summary
 	defer o.Transport.Close()
@@ -126,31 +208,15 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		return sum, err
 	}
 	o.retryCopies(ctx, slug)
-	tries := map[int64]int{}
-	failedOnce := map[int64]bool{}
+	r := &run{slug: slug, tries: map[int64]int{}, failedOnce: map[int64]bool{}, seen: map[int64]bool{}, done: map[int64]bool{}}
 	total := -1
+passes:
 	for {
 		items, err := o.Store.Outbox(ctx, slug)
 		if err != nil {
 			return sum, err
 		}
-		var due []store.OutboxItem
-		var wake time.Time
-		waiting := 0
-		for _, it := range items {
-			if it.State != lifecycle.OutboxPending && it.State != lifecycle.OutboxTempFailed {
-				continue
-			}
-			if tries[it.ID] >= o.MaxAttempts {
-				continue
-			}
-			waiting++
-			if !it.NextAttemptAt.After(o.now()) {
-				due = append(due, it)
-			} else if wake.IsZero() || it.NextAttemptAt.Before(wake) {
-				wake = it.NextAttemptAt
-			}
-		}
+		due, wake, waiting := o.pick(items, r)
 		if total < 0 {
 			total = waiting
 			if limit > 0 && total > limit {
@@ -159,6 +225,12 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		}
 		if limit > 0 && sum.Sent+sum.Failed >= limit {
 			break
+		}
+		if r.down >= o.MaxAttempts && r.down > 0 {
+			break // the server stayed out of reach; the next run tries again
+		}
+		if r.pausedUntil.After(o.now()) {
+			due, wake = nil, r.pausedUntil
 		}
 		if len(due) == 0 {
 			if wake.IsZero() || o.NoWait {
@@ -169,51 +241,39 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 			}
 			continue
 		}
-		for _, it := range due {
+		for i, it := range due {
 			if limit > 0 && sum.Sent+sum.Failed >= limit {
 				break
 			}
-			if o.Guard != nil {
-				ok, why, later, err := o.Guard(ctx, it)
-				if err != nil {
-					return sum, err
-				}
-				if !ok {
-					if later.IsZero() {
-						err = o.Store.Cancel(ctx, it.ID, why, o.now())
-						o.log().Info("letter no longer due: cancelled", "ref", it.Ref, "step", it.Step, "why", why)
-					} else {
-						err = o.Store.Reschedule(ctx, it.ID, later, o.now())
-					}
-					if err != nil {
-						return sum, err
-					}
-					tries[it.ID] = o.MaxAttempts // not again in this run
-					continue
-				}
-			}
-			if err := o.pace(ctx); err != nil {
-				return sum, err
-			}
-			tries[it.ID]++
-			outcome, err := o.sendOne(ctx, it, tries[it.ID])
+			r.seen[it.ID] = true
+			res, err := o.try(ctx, it, r)
 			if err != nil {
 				return sum, err
 			}
-			switch outcome.state {
+			switch res.state {
 			case lifecycle.OutboxSent:
 				sum.Sent++
-				if failedOnce[it.ID] {
+				if r.failedOnce[it.ID] {
 					sum.Retried++
 				}
 			case lifecycle.OutboxFailed:
 				sum.Failed++
-				sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: outcome.reason, Final: true})
-			case lifecycle.OutboxTempFailed:
-				failedOnce[it.ID] = true
+				sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: res.reason, Final: true})
 			}
 			if o.Progress != nil {
 				o.Progress(sum, total)
+			}
+			if r.paused {
+				// Wait for the server, not for each letter: the rest of
+				// this pass stays untouched.
+				r.paused = false
+				for _, rest := range due[i+1:] {
+					r.seen[rest.ID] = true
+				}
+				if o.NoWait {
+					break passes
+				}
+				continue passes
 			}
 		}
 	}
@@ -222,17 +282,34 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		return sum, err
 	}
 	for _, it := range items {
-		if it.State == lifecycle.OutboxTempFailed {
+		if it.State == lifecycle.OutboxTempFailed || (it.State == lifecycle.OutboxPending && r.seen[it.ID] && !r.done[it.ID]) {
+			reason := it.LastError
+			if reason == "" {
+				reason = "not tried: " + r.pauseReason
+			}
 			sum.Waiting++
-			sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: it.LastError})
+			sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: reason})
 		}
 	}
 	return sum, nil
 }
 
-type outcome struct {
-	state  lifecycle.OutboxState
-	reason string
+// pick returns the entries due now, when the next one falls due, and how
+// many are waiting in all.
+func (o *Outbox) pick(items []store.OutboxItem, r *run) (due []store.OutboxItem, wake time.Time, waiting int) {
+	now := o.now()
+	for _, it := range items {
+		if !it.State.Due() || r.done[it.ID] || r.tries[it.ID] >= o.MaxAttempts {
+			continue
+		}
+		waiting++
+		if !it.NextAttemptAt.After(now) {
+			due = append(due, it)
+		} else if wake.IsZero() || it.NextAttemptAt.Before(wake) {
+			wake = it.NextAttemptAt
+		}
+	}
+	return due, wake, waiting
 }
 
 // pace waits until Rate has passed since the last SMTP transaction.
@@ -243,60 +320,184 @@ func (o *Outbox) pace(ctx context.Context) error {
 	return sleep(ctx, time.Until(o.lastSend.Add(o.Rate)))
 }
 
-func (o *Outbox) sendOne(ctx context.Context, it store.OutboxItem, try int) (outcome, error) {
+// try takes one letter through steps 3 to 7.
+func (o *Outbox) try(ctx context.Context, it store.OutboxItem, r *run) (outcome, error) {
 	log := o.log().With("ref", it.Ref, "step", it.Step, "message_id", it.MessageID)
-	var l Letter
-	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
-		return outcome{}, fmt.Errorf("outbox %d (%s): stored letter unreadable: %w", it.ID, it.Ref, err)
-	}
-	msg, err := Compose(l)
-	if err != nil {
-		return outcome{}, err
-	}
-	raw, err := msgBytes(msg)
-	if err != nil {
-		return outcome{}, err
-	}
-	if h := sha256.Sum256(raw); hex.EncodeToString(h[:]) != it.SHA256 {
-		return outcome{}, fmt.Errorf("outbox %d (%s): composed letter differs from the stored bytes %s; not sending", it.ID, it.Ref, it.SHA256)
-	}
-	if err := o.Store.Claim(ctx, it.ID, o.now()); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return outcome{state: it.State}, nil
+	var replacement *Letter
+	if o.Guard != nil {
+		v, err := o.Guard(ctx, it, o.now())
+		if err != nil {
+			return outcome{}, err
 		}
+		switch {
+		case v.Cancel != "":
+			r.done[it.ID] = true
+			log.Info("letter no longer due: cancelled", "why", v.Cancel)
+			return outcome{}, o.Store.Cancel(ctx, it.ID, v.Cancel, o.now())
+		case !v.Later.IsZero():
+			r.done[it.ID] = true
+			return outcome{}, o.Store.Reschedule(ctx, it.ID, v.Later, o.now())
+		}
+		replacement = v.Letter
+	}
+	if err := o.pace(ctx); err != nil {
 		return outcome{}, err
+	}
+	r.tries[it.ID]++
+	if err := o.Transport.Dial(ctx); err != nil {
+		if ctx.Err() != nil {
+			return outcome{}, ctx.Err()
+		}
+		return o.failed(ctx, it, r, false, classify(stageConnect, err))
+	}
+	msg, raw, date, err := o.claim(ctx, it, replacement)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		r.done[it.ID] = true // someone else moved it meanwhile
+		return outcome{}, nil
+	case errors.Is(err, errReplacement):
+		return outcome{}, err
+	case err != nil:
+		return o.failed(ctx, it, r, false, classify(stageLocal, err))
 	}
 	// From here until MarkSent commits, a crash leaves the entry in doubt.
 	o.lastSend = time.Now()
-	sendErr := o.Transport.Send(ctx, msg)
-	if sendErr == nil {
-		if err := o.Store.MarkSent(ctx, it.ID, o.now(), ""); err != nil {
-			return outcome{}, fmt.Errorf("record %s as sent: %w", it.Ref, err)
-		}
-		log.Info("sent", "to", it.To)
-		o.copyToSent(ctx, it, raw, l.Date)
-		return outcome{state: lifecycle.OutboxSent}, nil
+	if err := o.Transport.Send(ctx, msg); err != nil {
+		return o.failed(ctx, it, r, true, classify(stageSend, err))
 	}
-	se := classify(sendErr)
-	switch {
-	case se.InDoubt:
+	r.down = 0
+	if err := o.Store.MarkSent(ctx, it.ID, o.now(), ""); err != nil {
+		return outcome{}, fmt.Errorf("record %s as sent: %w", it.Ref, err)
+	}
+	log.Info("sent", "to", it.To)
+	o.copyToSent(ctx, it, raw, date)
+	return outcome{state: lifecycle.OutboxSent}, nil
+}
+
+// failed records what a failure means for the letter (claimed: it was
+// claimed and its transaction began) and for the run.
+func (o *Outbox) failed(ctx context.Context, it store.OutboxItem, r *run, claimed bool, se *SendError) (outcome, error) {
+	log := o.log().With("ref", it.Ref, "step", it.Step, "message_id", it.MessageID)
+	now := o.now()
+	switch se.Fault {
+	case InDoubt:
 		log.Warn("connection lost after the data was sent; checking the Sent folder", "err", se.Text)
 		st, err := o.settle(ctx, it)
 		return outcome{state: st, reason: se.Text}, err
-	case se.Temporary:
-		next := o.now().Add(backoff(o.Backoff, o.BackoffMax, try))
-		log.Warn("temporary failure", "err", se.Text, "retry_at", next)
-		if err := o.Store.MarkTempFailed(ctx, it.ID, se.Text, next, o.now()); err != nil {
-			return outcome{}, err
-		}
-		return outcome{state: lifecycle.OutboxTempFailed, reason: se.Text}, nil
-	default:
+	case Refused:
 		log.Error("refused", "err", se.Text)
-		if err := o.Store.MarkFailed(ctx, it.ID, se.Text, o.now()); err != nil {
+		if err := o.Store.MarkFailed(ctx, it.ID, se.Text, now); err != nil {
 			return outcome{}, err
 		}
 		return outcome{state: lifecycle.OutboxFailed, reason: se.Text}, nil
+	case Deferred, Unavailable:
+		r.failedOnce[it.ID] = true
+		next := now.Add(backoff(o.Backoff, o.BackoffMax, r.tries[it.ID]))
+		log.Warn("temporary failure", "fault", se.Fault, "err", se.Text, "retry_at", next)
+		if err := o.Store.MarkTempFailed(ctx, it.ID, se.Text, next, now); err != nil {
+			return outcome{}, err
+		}
+		if se.Fault == Unavailable {
+			r.down++
+			r.pausedUntil, r.pauseReason, r.paused = next, se.Text, true
+		} else {
+			r.down = 0
+		}
+		return outcome{state: lifecycle.OutboxTempFailed, reason: se.Text}, nil
 	}
+	return outcome{}, o.block(ctx, it, r, claimed, se)
+}
+
+// block stops the run for a fault of ours: every due letter waits, due at
+// once, with the reason.
+func (o *Outbox) block(ctx context.Context, it store.OutboxItem, r *run, claimed bool, se *SendError) error {
+	reason := se.Error()
+	o.log().Error("sending blocked; every letter waits", "ref", it.Ref, "err", reason)
+	now := o.now()
+	n := 0
+	if claimed {
+		// Refused before its RCPT TO (MAIL FROM, a local fault): not sent.
+		if err := o.Store.Block(ctx, it.ID, reason, now); err != nil {
+			return err
+		}
+		n++
+	}
+	items, err := o.Store.Outbox(ctx, r.slug)
+	if err != nil {
+		return err
+	}
+	for _, x := range items {
+		if !x.State.Due() || x.NextAttemptAt.After(now) || (claimed && x.ID == it.ID) {
+			continue
+		}
+		if err := o.Store.Block(ctx, x.ID, reason, now); err != nil {
+			return err
+		}
+		n++
+	}
+	return &BlockedError{Reason: se.Text, Fix: se.Fix, Waiting: n, Err: se}
+}
+
+// errReplacement: the Guard's re-written letter is not the same letter.
+var errReplacement = errors.New("mailer: the guard's replacement is not the same letter")
+
+// claim is step 5: it dates the letter (the stored one, or the Guard's
+// replacement) now, composes it, stores its bytes, checks that what will
+// be written on the wire is exactly what is stored, and claims the entry
+// with its message row pointing at those bytes, in one transaction. The
+// Message-ID never changes.
+func (o *Outbox) claim(ctx context.Context, it store.OutboxItem, replacement *Letter) (*gomail.Msg, []byte, time.Time, error) {
+	var l Letter
+	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
+		return nil, nil, time.Time{}, fmt.Errorf("outbox %d (%s): stored letter unreadable: %w", it.ID, it.Ref, err)
+	}
+	if replacement != nil {
+		r := *replacement
+		switch {
+		case r.MessageID != it.MessageID:
+			return nil, nil, time.Time{}, fmt.Errorf("outbox %d (%s): replacement has Message-ID %q, not %q: %w", it.ID, it.Ref, r.MessageID, it.MessageID, errReplacement)
+		case !strings.EqualFold(r.To, l.To) || !strings.EqualFold(r.FromAddress, l.FromAddress):
+			return nil, nil, time.Time{}, fmt.Errorf("outbox %d (%s): replacement goes from %s to %s, not from %s to %s: %w", it.ID, it.Ref, r.FromAddress, r.To, l.FromAddress, l.To, errReplacement)
+		}
+		l = r
+	}
+	l.Date = o.now().Truncate(time.Second)
+	if o.Zone != nil {
+		l.Date = l.Date.In(o.Zone)
+	}
+	msg, err := Compose(l)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	raw, err := msgBytes(msg)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	sum, err := o.Store.PutMail(raw)
+	if err != nil {
+		return nil, nil, time.Time{}, fmt.Errorf("store %s: %w", it.Ref, err)
+	}
+	stored, err := o.Store.ReadMail(sum)
+	if err != nil {
+		return nil, nil, time.Time{}, fmt.Errorf("store %s: %w", it.Ref, err)
+	}
+	again, err := msgBytes(msg)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	if !bytes.Equal(stored, raw) || !bytes.Equal(again, raw) {
+		return nil, nil, time.Time{}, fmt.Errorf("outbox %d (%s): the composed letter differs from the stored bytes %s; not sending", it.ID, it.Ref, sum)
+	}
+	js, err := json.Marshal(l)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	err = o.Store.ClaimFinal(ctx, it.ID, store.Final{Letter: string(js), SHA256: sum, Size: int64(len(raw)), Date: l.Date,
+		Subject: l.Subject, BodyText: l.Body, InReplyTo: l.InReplyTo, Refs: strings.Join(l.References, " ")}, o.now())
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	return msg, raw, l.Date, nil
 }
 
 // settleInDoubt resolves the entries an interrupted run left "sending".
@@ -396,6 +597,19 @@ func (o *Outbox) retryCopies(ctx context.Context, slug string) {
 		json.Unmarshal([]byte(it.Letter), &l)
 		o.copyToSent(ctx, it, raw, l.Date)
 	}
+}
+
+// backoff is the wait before attempt n+1 after n temporary failures:
+// first, doubling, at most max.
+func backoff(first, max time.Duration, n int) time.Duration {
+	d := first
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	return d
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -4,82 +4,148 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"io/fs"
 	"strings"
-	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"foi/config"
 	"foi/mailbox"
 )
 
-// SMTP is one reusable connection to the outgoing server, through go-mail.
-// It dials lazily, and after a failure that may have broken the connection
-// it dials again on the next send. Not safe for concurrent use.
+// SMTP is one reusable session with the outgoing server, through go-mail.
+// It connects in two steps so that every failure is known by where it
+// happened: go-mail dials, greets and starts TLS; then SMTP logs in itself.
+// After a failure that may have broken the session it connects again on
+// the next Dial or Send. Every error it returns is a *SendError. Not safe
+// for concurrent use.
 type SMTP struct {
 	cfg    config.SMTP
 	dir    string
 	client *gomail.Client
-	up     bool
+	auth   gosmtp.Auth // nil: no login
+	conn   *gosmtp.Client
 }
 
-// NewSMTP prepares a connection to the configured server; dir resolves
+// NewSMTP prepares a session with the configured server; dir resolves
 // relative secret files.
 func NewSMTP(cfg config.SMTP, dir string) *SMTP { return &SMTP{cfg: cfg, dir: dir} }
 
 // Dial connects and logs in (if not connected already).
 func (s *SMTP) Dial(ctx context.Context) error {
-	if s.up {
+	if s.conn != nil {
 		return nil
 	}
 	if s.client == nil {
 		secret, err := s.cfg.Secret(ctx, s.dir)
 		if err != nil {
-			return &SendError{Temporary: false, Text: "smtp credentials: " + err.Error()}
+			return s.secretFault(err)
 		}
-		c, err := newClient(s.cfg, secret)
+		c, err := newClient(s.cfg)
 		if err != nil {
-			return &SendError{Temporary: false, Text: err.Error()}
+			return s.fault(stageLocal, err)
 		}
-		s.client = c
+		s.client, s.auth = c, newAuth(s.cfg, secret)
 	}
-	if err := s.client.DialWithContext(ctx); err != nil {
-		return classify(fmt.Errorf("smtp connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err))
+	conn, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return s.fault(stageConnect, fmt.Errorf("smtp connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err))
 	}
-	s.up = true
+	if err := s.login(conn); err != nil {
+		conn.Close()
+		return err
+	}
+	s.conn = conn
 	return nil
 }
 
-// Send transmits one message over the open connection, dialling first if
-// needed. The error is a *SendError saying whether to retry.
+// login runs the AUTH exchange on a fresh connection.
+func (s *SMTP) login(conn *gosmtp.Client) error {
+	if s.auth == nil {
+		return nil
+	}
+	mech := strings.ToUpper(s.cfg.Auth)
+	ok, offered := conn.Extension("AUTH")
+	if !ok {
+		return &SendError{Fault: Blocked, Text: fmt.Sprintf("smtp %s:%d offers no login (AUTH)", s.cfg.Host, s.cfg.Port),
+			Fix: "set smtp.auth: none if it needs none, or check smtp.port (submission is usually 587 or 465)"}
+	}
+	if !hasWord(offered, mech) {
+		return &SendError{Fault: Blocked, Text: fmt.Sprintf("smtp %s:%d does not offer AUTH %s (it offers %s)", s.cfg.Host, s.cfg.Port, mech, offered),
+			Fix: "set smtp.auth to one it offers"}
+	}
+	if err := conn.Auth(s.auth); err != nil {
+		return s.fault(stageAuth, fmt.Errorf("smtp login as %s: %w", s.cfg.Username, err))
+	}
+	return nil
+}
+
+func hasWord(list, w string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Send transmits one message over the session, connecting first if needed.
+// A message the server has answered 250 to DATA for is sent, whatever
+// fails after.
 func (s *SMTP) Send(ctx context.Context, m *gomail.Msg) error {
 	if err := s.Dial(ctx); err != nil {
 		return err
 	}
-	err := s.client.Send(m)
+	err := s.client.SendWithSMTPClient(s.conn, m)
+	var ge *gomail.SendError
+	if errors.As(err, &ge) && ge.Reason == gomail.ErrConnCheck {
+		// The idle session died before anything of this letter was said:
+		// connect again, once.
+		s.drop()
+		if err := s.Dial(ctx); err != nil {
+			return err
+		}
+		err = s.client.SendWithSMTPClient(s.conn, m)
+	}
+	if m.IsDelivered() {
+		if err != nil {
+			s.drop()
+		}
+		return nil
+	}
 	if err == nil {
 		return nil
 	}
-	se := classify(err)
-	if se.Network {
-		// The connection is gone or unusable: dial again next time.
-		s.client.Close()
-		s.up = false
+	se := s.fault(stageSend, err)
+	if se.Fault == Unavailable || se.Fault == InDoubt || se.Fault == Blocked {
+		// The session is gone or unusable: connect again next time.
+		s.drop()
 	}
 	return se
 }
 
-// Close ends the session politely.
-func (s *SMTP) Close() error {
-	if s.client == nil || !s.up {
-		return nil
+// drop closes a session that may be broken, without a polite QUIT.
+func (s *SMTP) drop() {
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
 	}
-	s.up = false
-	return s.client.Close()
 }
 
-func newClient(cfg config.SMTP, secret string) (*gomail.Client, error) {
+// Close ends the session politely.
+func (s *SMTP) Close() error {
+	if s.conn == nil {
+		return nil
+	}
+	conn := s.conn
+	s.conn = nil
+	return s.client.CloseWithSMTPClient(conn)
+}
+
+// newClient makes the go-mail client that dials, greets and starts TLS; it
+// does not log in (newAuth and SMTP.login do).
+func newClient(cfg config.SMTP) (*gomail.Client, error) {
 	tlsConf, err := mailbox.TLSConfig(cfg.Server)
 	if err != nil {
 		return nil, err
@@ -92,7 +158,6 @@ func newClient(cfg config.SMTP, secret string) (*gomail.Client, error) {
 	if cfg.HELO != "" {
 		opts = append(opts, gomail.WithHELO(cfg.HELO))
 	}
-	plainText := cfg.Security == "none"
 	switch cfg.Security {
 	case "tls":
 		opts = append(opts, gomail.WithSSL())
@@ -101,24 +166,8 @@ func newClient(cfg config.SMTP, secret string) (*gomail.Client, error) {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
-	if plainText && cfg.Auth != "none" && !config.IsLoopback(cfg.Host) {
+	if cfg.Security == "none" && cfg.Auth != "none" && !config.IsLoopback(cfg.Host) {
 		return nil, fmt.Errorf("smtp: refusing to send a password to %s over an unencrypted connection (only loopback hosts may)", cfg.Host)
-	}
-	switch cfg.Auth {
-	case "plain":
-		mech := gomail.SMTPAuthPlain
-		if plainText {
-			mech = gomail.SMTPAuthPlainNoEnc
-		}
-		opts = append(opts, gomail.WithSMTPAuth(mech), gomail.WithUsername(cfg.Username), gomail.WithPassword(secret))
-	case "login":
-		mech := gomail.SMTPAuthLogin
-		if plainText {
-			mech = gomail.SMTPAuthLoginNoEnc
-		}
-		opts = append(opts, gomail.WithSMTPAuth(mech), gomail.WithUsername(cfg.Username), gomail.WithPassword(secret))
-	case "xoauth2":
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), gomail.WithUsername(cfg.Username), gomail.WithPassword(secret))
 	}
 	c, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {
@@ -127,89 +176,97 @@ func newClient(cfg config.SMTP, secret string) (*gomail.Client, error) {
 	return c, nil
 }
 
-// SendError is a failed send, classified once, here: the outbox branches
-// on Temporary and InDoubt and nothing else looks at error text.
-type SendError struct {
-	// Temporary: an SMTP 4xx reply or a network failure; try again later.
-	Temporary bool
-	// Network: the connection failed rather than the server refusing.
-	Network bool
-	// InDoubt: the connection failed after the message data was sent and
-	// before the server's reply, so the server may have accepted it.
-	InDoubt bool
-	// Code is the SMTP reply code (0 if none).
-	Code int
-	// Text is what the server said, or what failed.
-	Text string
+// newAuth is the login of the configuration (nil for auth: none).
+func newAuth(cfg config.SMTP, secret string) gosmtp.Auth {
+	plainText := cfg.Security == "none" // newClient allows it to loopback only
+	switch cfg.Auth {
+	case "plain":
+		return gosmtp.PlainAuth("", cfg.Username, secret, cfg.Host, plainText)
+	case "login":
+		return gosmtp.LoginAuth(cfg.Username, secret, cfg.Host, plainText)
+	case "xoauth2":
+		return gosmtp.XOAuth2Auth(cfg.Username, secret)
+	}
+	return nil
 }
 
-func (e *SendError) Error() string { return e.Text }
-
-// classify turns any sending error into a *SendError.
-func classify(err error) *SendError {
-	var se *SendError
-	if errors.As(err, &se) {
+// fault classifies an error and, if it blocks sending, says what in
+// foi.yaml to look at.
+func (s *SMTP) fault(st stage, err error) *SendError {
+	se := classify(st, err)
+	if se.Fault != Blocked || se.Fix != "" {
 		return se
 	}
-	out := &SendError{Text: strings.TrimSpace(err.Error())}
-	var ge *gomail.SendError
-	if errors.As(err, &ge) {
-		out.Code = ge.ErrorCode()
-		out.Temporary = ge.IsTemp()
-		if msg := serverText(ge); msg != "" {
-			out.Text = msg
+	switch st {
+	case stageConnect:
+		switch {
+		case isTLSFault(err):
+			se.Fix = "check smtp.security and smtp.port (implicit TLS is usually port 465, STARTTLS 587), and set smtp.ca_file if the server's certificate is from a private authority"
+		case isDNSNotFound(err):
+			se.Fix = "fix smtp.host in foi.yaml"
+		default:
+			se.Fix = "check smtp.host, smtp.port and smtp.security in foi.yaml"
 		}
-	}
-	var ne net.Error
-	if out.Code == 0 && (errors.As(err, &ne) || isConnErr(err)) {
-		// go-mail reports only 4xx replies as temporary; a dropped or
-		// refused connection is as worth retrying.
-		out.Temporary, out.Network = true, true
-		if ge != nil && ge.Reason == gomail.ErrSMTPDataClose {
-			out.InDoubt = true
+	case stageAuth:
+		se.Fix = "check smtp.username and " + s.secretKey() + " in foi.yaml"
+	case stageSend:
+		var ge *gomail.SendError
+		if !errors.As(err, &ge) || ge.Reason != gomail.ErrSMTPMailFrom {
+			se.Fix = "fix the cause, then run foi send again"
+			break
 		}
+		se.Fix = "check requester.email in foi.yaml: smtp.username must be allowed to send as that address"
+		if m := ge.Msg(); m != nil {
+			if from, ferr := m.GetSender(false); ferr == nil {
+				se.Text = fmt.Sprintf("the server refused mail from %s: %s", strings.Trim(from, "<>"), se.Text)
+			}
+		}
+	default:
+		se.Fix = "fix the cause, then run foi send again"
 	}
-	if out.Code == 0 && !out.Network && ge == nil {
-		// Dial errors and the like that carry no code: retry.
-		out.Temporary = true
-	}
-	if out.Code >= 500 {
-		out.Temporary = false
-	}
-	return out
+	return se
 }
 
-// serverText digs the server's own words out of a go-mail error.
-func serverText(ge *gomail.SendError) string {
-	s := strings.TrimSpace(ge.Error())
-	if i := strings.Index(s, ": "); i >= 0 && ge.ErrorCode() != 0 {
-		if j := strings.Index(s, fmt.Sprint(ge.ErrorCode())); j >= 0 {
-			return s[j:]
-		}
+// secretKey names the setting the secret comes from.
+func (s *SMTP) secretKey() string {
+	switch {
+	case s.cfg.Auth == "xoauth2" && s.cfg.TokenCommand != "":
+		return "smtp.token_command"
+	case s.cfg.Auth == "xoauth2":
+		return "smtp.token_file"
+	case s.cfg.PasswordEnv != "":
+		return "smtp.password_env"
 	}
-	return s
+	return "smtp.password_file"
 }
 
-func isConnErr(err error) bool {
-	s := err.Error()
-	for _, frag := range []string{"connection reset", "broken pipe", "EOF", "connection refused",
-		"use of closed network connection", "i/o timeout", "not connected", "no route to host"} {
-		if strings.Contains(s, frag) {
-			return true
-		}
+// secretFault says which secret could not be had and what to do about it.
+func (s *SMTP) secretFault(err error) *SendError {
+	key := s.secretKey()
+	se := &SendError{Fault: Blocked, Err: err}
+	switch {
+	case key == "smtp.token_command":
+		se.Text = "smtp." + err.Error()
+		se.Fix = "run the command by hand to see why; it must print an access token"
+	case key == "smtp.password_env":
+		se.Text = fmt.Sprintf("smtp.password_env %s: not set", s.cfg.PasswordEnv)
+		se.Fix = "set it in foi's environment, or use smtp.password_file"
+	case errors.Is(err, fs.ErrNotExist):
+		se.Text = fmt.Sprintf("%s %s: no such file", key, s.secretFile())
+		se.Fix = "create it or fix the path in foi.yaml"
+	case errors.Is(err, fs.ErrPermission):
+		se.Text = fmt.Sprintf("%s %s: permission denied", key, s.secretFile())
+		se.Fix = "let the user who runs foi read it"
+	default:
+		se.Text = "smtp." + err.Error()
+		se.Fix = "fix " + key + " in foi.yaml or the file it names"
 	}
-	return errors.Is(err, net.ErrClosed) || errors.Is(err, context.DeadlineExceeded)
+	return se
 }
 
-// backoff is the wait before attempt n+1 after n temporary failures:
-// first, doubling, at most max.
-func backoff(first, max time.Duration, n int) time.Duration {
-	d := first
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
+func (s *SMTP) secretFile() string {
+	if s.cfg.Auth == "xoauth2" {
+		return s.cfg.TokenFile
 	}
-	if d > max {
-		d = max
-	}
-	return d
+	return s.cfg.PasswordFile
 }

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"foi/calendar"
 	"foi/lifecycle"
+	"foi/mailer"
 	"foi/store"
 	"foi/templates"
 	"log/slog"
@@ -46,23 +47,25 @@ func (s *Scheduler) log() *slog.Logger {
 // Guard is the outbox's last check before a letter goes: a scheduled letter
 // goes only while its request still calls for it (no substantive reply,
 // bounce or withdrawal since it was planned), and only inside the sending
-// window on a working day. Other letters always go.
-func (s *Scheduler) Guard(now func() time.Time) func(ctx context.Context, it store.OutboxItem) (bool, string, time.Time, error) {
-	return func(ctx context.Context, it store.OutboxItem) (bool, string, time.Time, error) {
+// window on a working day. Other letters always go. The outbox passes the
+// moment of each attempt; the clock argument is unused and kept only so
+// that callers still compile.
+func (s *Scheduler) Guard(_ func() time.Time) func(ctx context.Context, it store.OutboxItem, now time.Time) (mailer.Verdict, error) {
+	return func(ctx context.Context, it store.OutboxItem, now time.Time) (mailer.Verdict, error) {
 		if !it.Step.Chaser() && !it.Step.Review() {
-			return true, "", time.Time{}, nil
+			return mailer.Verdict{}, nil
 		}
 		r, err := s.Store.Request(ctx, it.Ref)
 		if err != nil {
-			return false, "", time.Time{}, err
+			return mailer.Verdict{}, err
 		}
 		if !lifecycle.MayGo(it.Step, r.State) {
-			return false, fmt.Sprintf("the request is now %s", r.State), time.Time{}, nil
+			return mailer.Verdict{Cancel: fmt.Sprintf("the request is now %s", r.State)}, nil
 		}
 		law := calendar.Law(r.Law)
-		if t := now(); !s.InWindow(law, t) {
-			return false, "outside the sending window", s.NextSendTime(law, t), nil
+		if !s.InWindow(law, now) {
+			return mailer.Verdict{Later: s.NextSendTime(law, now)}, nil
 		}
-		return true, "", time.Time{}, nil
+		return mailer.Verdict{}, nil
 	}
 }

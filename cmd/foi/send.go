@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"foi/campaign"
 	"foi/config"
@@ -66,6 +68,14 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 	if bar {
 		fmt.Fprintln(a.stdout)
 	}
+	var blocked *mailer.BlockedError
+	if errors.As(err, &blocked) {
+		// A fault of ours: nothing failed, everything waits for the fix.
+		if sum.Sent == 0 {
+			return fmt.Errorf("%w; no letter was sent and all %d wait", blocked, blocked.Waiting)
+		}
+		return fmt.Errorf("%w; %d sent before it stopped, and the other %d wait", blocked, sum.Sent, blocked.Waiting)
+	}
 	if err != nil {
 		return err
 	}
@@ -98,6 +108,10 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 
 // newOutbox builds the outbox from the configuration.
 func newOutbox(cfg *config.Config, st *store.Store, a *app) *mailer.Outbox {
+	zone, err := time.LoadLocation(cfg.Schedule.Timezone)
+	if err != nil {
+		zone = campaign.London()
+	}
 	return &mailer.Outbox{
 		Store:         st,
 		Transport:     mailer.NewSMTP(cfg.SMTP, cfg.Dir),
@@ -108,6 +122,7 @@ func newOutbox(cfg *config.Config, st *store.Store, a *app) *mailer.Outbox {
 		BackoffMax:    cfg.SMTP.RetryMax,
 		MaxAttempts:   cfg.SMTP.MaxAttempts,
 		Now:           a.now,
+		Zone:          zone,
 		Log:           a.log,
 	}
 }
