@@ -2,107 +2,192 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"foi/export"
+	"foi/store"
 )
 
+// attachmentRow is one file of a request's thread, and where it was saved.
+type attachmentRow struct {
+	Ref       string         `json:"ref"`
+	Authority string         `json:"authority"`
+	Message   int64          `json:"message"`
+	Received  string         `json:"received,omitempty"`
+	Name      string         `json:"name"`
+	Type      string         `json:"content_type"`
+	Size      int64          `json:"size"`
+	SHA256    string         `json:"sha256"`
+	Saved     string         `json:"saved,omitempty"`
+	Outcome   export.Outcome `json:"outcome,omitempty"`
+}
+
+// cmdAttachments lists the files of a request, or of every request of a
+// campaign, and with --out saves them, each request in its own folder.
 func (a *app) cmdAttachments(ctx context.Context, args []string) error {
 	fs := a.flags("attachments")
-	outDir := fs.String("out", "", "folder to save the files in")
+	outDir := fs.String("out", "", "folder to save the files in (each request gets its own folder inside it)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("attachments REF [--out DIR]")
+		return usagef("attachments REF|SLUG [--out DIR]")
 	}
 	_, st, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	r, err := st.Request(ctx, pos[0])
+	reqs, err := requestsNamed(ctx, st, pos[0])
 	if err != nil {
 		return err
 	}
-	msgs, err := st.Thread(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Message int64  `json:"message"`
-		Name    string `json:"name"`
-		Type    string `json:"content_type"`
-		Size    int64  `json:"size"`
-		SHA256  string `json:"sha256"`
-		Saved   string `json:"saved,omitempty"`
-	}
-	rows := []row{}
-	used := map[string]bool{}
-	if *outDir != "" {
-		if err := os.MkdirAll(*outDir, 0o700); err != nil {
-			return err
-		}
-	}
-	for _, m := range msgs {
-		atts, err := st.Attachments(ctx, m.ID)
+	rows := []attachmentRow{}
+	for _, r := range reqs {
+		got, err := a.requestAttachments(ctx, st, r, *outDir)
 		if err != nil {
 			return err
 		}
-		for _, at := range atts {
-			rw := row{Message: m.ID, Name: at.Name, Type: at.ContentType, Size: at.Size, SHA256: at.SHA256}
-			if *outDir != "" {
-				name := uniqueName(safeFileName(at.Name), used)
-				path := filepath.Join(*outDir, name)
-				data, err := os.ReadFile(st.FilePath(at.SHA256))
-				if err != nil {
-					return fmt.Errorf("attachment %q: %w", at.Name, err)
-				}
-				if err := os.WriteFile(path, data, 0o600); err != nil {
-					return err
-				}
-				rw.Saved = path
-			}
-			rows = append(rows, rw)
-		}
+		rows = append(rows, got...)
 	}
 	if a.json {
 		return a.printJSON(rows)
 	}
-	for _, rw := range rows {
-		fmt.Fprintf(a.stdout, "#%d  %s  (%s, %d bytes)", rw.Message, rw.Name, rw.Type, rw.Size)
-		if rw.Saved != "" {
-			fmt.Fprintf(a.stdout, "  → %s", rw.Saved)
-		}
-		fmt.Fprintln(a.stdout)
-	}
+	a.printAttachments(pos[0], len(reqs), rows, *outDir)
 	return nil
 }
 
-// safeFileName makes a display name into a plain file name: no folders, no
-// control characters, no leading dots, not empty, not too long.
-func safeFileName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' || r == '*' || r == '?' || r == '"' || r == '<' || r == '>' || r == '|':
-			b.WriteRune('_')
-		default:
-			b.WriteRune(r)
+// requestsNamed is the request with reference name, or else the requests
+// of the campaign with slug name.
+func requestsNamed(ctx context.Context, st *store.Store, name string) ([]store.Request, error) {
+	r, err := st.Request(ctx, name)
+	if err == nil {
+		return []store.Request{r}, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if _, err := st.Campaign(ctx, name); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("no request or campaign is called %q (see foi status and foi campaign list)", name)
+		}
+		return nil, err
+	}
+	return st.Requests(ctx, name)
+}
+
+// requestAttachments lists one request's files and, if outDir is set, saves
+// them in the request's own folder inside it.
+func (a *app) requestAttachments(ctx context.Context, st *store.Store, r store.Request, outDir string) ([]attachmentRow, error) {
+	msgs, err := st.Thread(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []attachmentRow
+	folder := ""
+	for _, m := range msgs {
+		atts, err := st.Attachments(ctx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, at := range atts {
+			rw := attachmentRow{Ref: r.Ref, Authority: r.Authority.Name, Message: m.ID, Name: at.Name,
+				Type: at.ContentType, Size: at.Size, SHA256: at.SHA256}
+			if !m.Date.IsZero() {
+				rw.Received = m.Date.In(londonLoc()).Format("2006-01-02")
+			}
+			if outDir != "" {
+				if folder == "" {
+					folder = filepath.Join(outDir, export.FolderName(r.Ref, r.Authority.Name))
+					if err := os.MkdirAll(folder, 0o700); err != nil {
+						return nil, err
+					}
+				}
+				data, err := os.ReadFile(st.FilePath(at.SHA256))
+				if err != nil {
+					return nil, fmt.Errorf("%s: attachment %q: %w", r.Ref, at.Name, err)
+				}
+				res, err := export.Save(folder, at.Name, data)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", r.Ref, err)
+				}
+				rw.Saved, rw.Outcome = res.Path, res.Outcome
+			}
+			rows = append(rows, rw)
 		}
 	}
-	s := strings.TrimLeft(strings.TrimSpace(b.String()), ".")
-	if s == "" {
-		s = "attachment"
-	}
-	if r := []rune(s); len(r) > 120 {
-		ext := filepath.Ext(s)
-		s = string(r[:120-len([]rune(ext))]) + ext
-	}
-	return s
+	return rows, nil
 }
+
+func (a *app) printAttachments(name string, requests int, rows []attachmentRow, outDir string) {
+	if len(rows) == 0 {
+		if requests == 1 {
+			fmt.Fprintf(a.stdout, "No files have come for %s.\n", strings.ToUpper(name))
+		} else {
+			fmt.Fprintf(a.stdout, "No files have come for any of the %d requests of %s.\n", requests, name)
+		}
+		return
+	}
+	counts := map[export.Outcome]int{}
+	withFiles := 0
+	for i, rw := range rows {
+		if i == 0 || rows[i-1].Ref != rw.Ref {
+			withFiles++
+			fmt.Fprintf(a.stdout, "%s  %s\n", rw.Ref, rw.Authority)
+		}
+		fmt.Fprintf(a.stdout, "  #%d  %s  (%s, %d bytes", rw.Message, rw.Name, rw.Type, rw.Size)
+		if rw.Received != "" {
+			fmt.Fprintf(a.stdout, ", %s", rw.Received)
+		}
+		fmt.Fprint(a.stdout, ")")
+		counts[rw.Outcome]++
+		switch rw.Outcome {
+		case export.Saved:
+			fmt.Fprintf(a.stdout, "\n      saved as %s", rw.Saved)
+		case export.Renamed:
+			fmt.Fprintf(a.stdout, "\n      saved as %s (a different file called %q is already there)", rw.Saved, export.FileName(rw.Name))
+		case export.Identical:
+			fmt.Fprintf(a.stdout, "\n      already saved as %s (the same bytes): not written again", rw.Saved)
+		}
+		fmt.Fprintln(a.stdout)
+	}
+	from := ""
+	if requests > 1 {
+		from = fmt.Sprintf(" from %d of %d requests", withFiles, requests)
+	}
+	if outDir == "" {
+		fmt.Fprintf(a.stdout, "%s%s. Save them with `foi attachments %s --out DIR` (each request in its own folder; nothing is overwritten).\n",
+			plural(len(rows), "file"), from, name)
+		return
+	}
+	fmt.Fprintf(a.stdout, "%s saved", plural(counts[export.Saved]+counts[export.Renamed], "file"))
+	if n := counts[export.Renamed]; n > 0 {
+		fmt.Fprintf(a.stdout, " (%d under a new name)", n)
+	}
+	if n := counts[export.Identical]; n > 0 {
+		fmt.Fprintf(a.stdout, ", %d already there", n)
+	}
+	if from != "" {
+		fmt.Fprint(a.stdout, ",", from)
+	}
+	fmt.Fprintf(a.stdout, ", in %s.\n", outDir)
+}
+
+// plural writes "1 file", "2 files".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// safeFileName makes a display name into a plain file name (export.FileName).
+func safeFileName(name string) string { return export.FileName(name) }
 
 // uniqueName adds " (2)", " (3)", ... before the extension until the name
 // is unused.

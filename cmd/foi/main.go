@@ -49,7 +49,8 @@ Replies:
   unmatched                             replies that could not be filed, with suggestions
   assign MESSAGE REF                    file an unmatched reply by hand
   paid REF [--note T]                   the fee asked for was paid: the clock runs again
-  attachments REF [--out DIR]           list (and save) a request's files
+  attachments REF|SLUG [--out DIR]      list a request's files, or a whole campaign's; --out saves
+                                        them, each request in its own folder, never overwriting
 
 The clock and the schedule:
   serve                                 watch the mailbox, keep the schedule, send (until Ctrl-C)
