@@ -3,24 +3,44 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"foi/calendar"
-	"foi/campaign"
-	"foi/lifecycle"
-	"foi/mailer"
-	"foi/store"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"foi/calendar"
+	"foi/campaign"
+	"foi/lifecycle"
+	"foi/mailer"
+	"foi/store"
+	"foi/templates"
 )
 
+// cmdDrafts lists the letters waiting for approval; `drafts show ID` prints
+// one exactly as it would go, and `drafts edit ID` changes its text.
 func (a *app) cmdDrafts(ctx context.Context, args []string) error {
 	fs := a.flags("drafts")
-	if _, err := parseArgs(fs, args); err != nil {
+	file := fs.String("file", "", "with edit: the letter's new text, instead of opening an editor")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
+	switch {
+	case (len(pos) == 0 || len(pos) == 1 && pos[0] == "list") && *file == "":
+		return a.listDrafts(ctx)
+	case len(pos) == 2 && pos[0] == "show" && *file == "":
+		return a.showDraft(ctx, pos[1])
+	case len(pos) == 2 && pos[0] == "edit":
+		return a.editDraft(ctx, pos[1], *file)
+	}
+	return usagef("drafts | drafts show ID | drafts edit ID [--file FILE]")
+}
+
+func (a *app) listDrafts(ctx context.Context) error {
 	_, st, err := a.open(ctx)
 	if err != nil {
 		return err
@@ -36,16 +56,245 @@ func (a *app) cmdDrafts(ctx context.Context, args []string) error {
 		}
 		return a.printJSON(list)
 	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.stdout, "No drafts wait for approval.")
+		return nil
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREF\tSTEP\tDRAFTED\tTO")
+	fmt.Fprintln(tw, "ID\tREF\tSTEP\tDRAFTED\tTO\tTO FILL IN")
 	for _, d := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", d.ID, d.Ref, d.Kind, d.CreatedAt.In(londonLoc()).Format("2006-01-02"), d.To)
+		fill := ""
+		if l, err := outboxLetter(d); err == nil {
+			fill = placeholderNames(templates.Placeholders(l.Body))
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Ref, d.Kind, d.CreatedAt.In(londonLoc()).Format("2006-01-02"), d.To, fill)
 	}
 	tw.Flush()
-	if len(list) > 0 {
-		fmt.Fprintln(a.stdout, "Read one with `foi drafts show ID`; send it with `foi approve ID`, or drop it with `foi discard ID`.")
+	fmt.Fprintln(a.stdout, "Read one with `foi drafts show ID`, change it with `foi drafts edit ID`; send it with `foi approve ID`, or drop it with `foi discard ID`.")
+	return nil
+}
+
+// draftView is a letter of the outbox as `drafts show --json` gives it.
+type draftView struct {
+	ID           int64                 `json:"id"`
+	Ref          string                `json:"ref"`
+	Authority    string                `json:"authority"`
+	Step         lifecycle.Step        `json:"step"`
+	Kind         lifecycle.Kind        `json:"kind"`
+	State        lifecycle.OutboxState `json:"state"`
+	From         string                `json:"from"`
+	To           string                `json:"to"`
+	Subject      string                `json:"subject"`
+	InReplyTo    string                `json:"in_reply_to,omitempty"`
+	Body         string                `json:"body"`
+	Placeholders []placeholderView     `json:"placeholders"`
+}
+
+type placeholderView struct {
+	Line int    `json:"line"`
+	Mark string `json:"mark"`
+	Text string `json:"text"`
+}
+
+// showDraft prints a letter of the outbox: what it is, where it stands,
+// what must be written before it can go, then its headers and its body
+// exactly as they would be sent.
+func (a *app) showDraft(ctx context.Context, arg string) error {
+	id, err := parseID(arg)
+	if err != nil {
+		return err
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := outboxEntry(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	l, err := outboxLetter(it)
+	if err != nil {
+		return err
+	}
+	authority := ""
+	if r, err := st.Request(ctx, it.Ref); err == nil {
+		authority = r.Authority.Name
+	}
+	holes := templates.Placeholders(l.Body)
+	if a.json {
+		v := draftView{ID: it.ID, Ref: it.Ref, Authority: authority, Step: it.Step, Kind: it.Kind, State: it.State,
+			From: l.FromAddress, To: l.To, Subject: l.Subject, InReplyTo: l.InReplyTo, Body: l.Body, Placeholders: []placeholderView{}}
+		for _, h := range holes {
+			v.Placeholders = append(v.Placeholders, placeholderView{Line: h.Line, Mark: h.Mark, Text: h.Text})
+		}
+		return a.printJSON(v)
+	}
+	w := a.stdout
+	what := "Letter"
+	if it.State == lifecycle.OutboxDraft {
+		what = "Draft"
+	}
+	fmt.Fprintf(w, "%s %d: %s for %s", what, id, stepName(it), it.Ref)
+	if authority != "" {
+		fmt.Fprintf(w, " (%s)", authority)
+	}
+	fmt.Fprintf(w, ", written %s\n", it.CreatedAt.In(londonLoc()).Format("2006-01-02"))
+	fmt.Fprintln(w, outboxStanding(it))
+	if len(holes) > 0 && it.State == lifecycle.OutboxDraft {
+		fmt.Fprintln(w, "To fill in before it can go:")
+		for _, h := range holes {
+			fmt.Fprintf(w, "  line %d: %s\n", h.Line, h.Text)
+		}
+		if templates.HasPlaceholder(l.Body, "GROUNDS") {
+			fmt.Fprintf(w, "  `foi approve %d --grounds \"why the refusal is wrong\"` puts your text in its place and approves it; or change the letter with `foi drafts edit %d`.\n", id, id)
+		} else {
+			fmt.Fprintf(w, "  Write it with `foi drafts edit %d`.\n", id)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "From: %s <%s>\nTo: %s\nSubject: %s\n", l.FromName, l.FromAddress, l.To, l.Subject)
+	if l.InReplyTo != "" {
+		fmt.Fprintf(w, "In-Reply-To: <%s>\n", l.InReplyTo)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, l.Body)
+	if !strings.HasSuffix(l.Body, "\n") {
+		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// editDraft replaces a draft's body with the text of file, or with what
+// the person writes in their editor, keeping its Message-ID.
+func (a *app) editDraft(ctx context.Context, arg, file string) error {
+	id, err := parseID(arg)
+	if err != nil {
+		return err
+	}
+	_, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := outboxEntry(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	if it.State != lifecycle.OutboxDraft {
+		return notDraft(it, "edited")
+	}
+	l, err := outboxLetter(it)
+	if err != nil {
+		return err
+	}
+	var text string
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	} else if text, err = editWith(draftEditor(), l.Body); err != nil {
+		return err
+	}
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	if strings.TrimSpace(text) == "" {
+		return fmt.Errorf("the new text is empty: draft %d is unchanged", id)
+	}
+	if text == l.Body {
+		fmt.Fprintf(a.stdout, "Draft %d is unchanged.\n", id)
+		return nil
+	}
+	l.Body = text
+	m, js, err := campaign.StoreLetter(st, l)
+	if err != nil {
+		return err
+	}
+	if err := st.EditDraft(ctx, id, js, m, a.now()); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			if now, err2 := st.OutboxItem(ctx, id); err2 == nil {
+				return notDraft(now, "edited")
+			}
+		}
+		return err
+	}
+	next := fmt.Sprintf("send it with `foi approve %d`", id)
+	if it.Step == lifecycle.StepComplaint {
+		next = fmt.Sprintf("foi never sends a complaint: `foi ico-pack %s --out FILE.zip` builds the pack with it", it.Ref)
+	}
+	fmt.Fprintf(a.stdout, "Draft %d for %s edited (the same Message-ID): read it with `foi drafts show %d`; %s.\n", id, it.Ref, id, next)
+	for _, h := range templates.Placeholders(text) {
+		fmt.Fprintf(a.stdout, "It still has a placeholder to fill in, on line %d: %s\n", h.Line, h.Text)
+	}
+	return nil
+}
+
+// outboxEntry reads a letter of the outbox by the number `foi drafts` shows.
+func outboxEntry(ctx context.Context, st *store.Store, id int64) (store.OutboxItem, error) {
+	it, err := st.OutboxItem(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return it, fmt.Errorf("there is no letter %d: not found (see foi drafts)", id)
+	}
+	return it, err
+}
+
+// notDraft is the error for a letter that is no longer a draft.
+func notDraft(it store.OutboxItem, done string) error {
+	return fmt.Errorf("letter %d (%s for %s) is no longer a draft, so it cannot be %s. %s", it.ID, stepName(it), it.Ref, done, outboxStanding(it))
+}
+
+// stepName is what a letter of the outbox is: its step, or for a letter
+// written by hand its kind.
+func stepName(it store.OutboxItem) string {
+	if it.Step != lifecycle.StepManual {
+		return string(it.Step)
+	}
+	return string(it.Kind)
+}
+
+// outboxStanding says in words where a letter of the outbox stands and
+// what can be done with it.
+func outboxStanding(it store.OutboxItem) string {
+	at := func(t time.Time) string { return t.In(londonLoc()).Format("2006-01-02 15:04") }
+	switch it.State {
+	case lifecycle.OutboxDraft:
+		if it.Step == lifecycle.StepComplaint {
+			return fmt.Sprintf("It is the complaint to the Commissioner: foi never sends it; build the pack with `foi ico-pack %s --out FILE.zip` and file it yourself.", it.Ref)
+		}
+		return fmt.Sprintf("It waits for your approval: `foi approve %d` sends it, `foi drafts edit %d` changes it, `foi discard %d` drops it.", it.ID, it.ID, it.ID)
+	case lifecycle.OutboxPending:
+		return fmt.Sprintf("It was approved and goes at %s.", at(it.NextAttemptAt))
+	case lifecycle.OutboxTempFailed:
+		return fmt.Sprintf("It was approved; sending failed for now (%s) and is tried again at %s.", it.LastError, at(it.NextAttemptAt))
+	case lifecycle.OutboxSending:
+		return "It is being sent."
+	case lifecycle.OutboxSent:
+		return fmt.Sprintf("It was sent at %s.", at(it.SentAt))
+	case lifecycle.OutboxFailed:
+		return fmt.Sprintf("The mail server refused it (%s); it will not be sent again.", it.LastError)
+	case lifecycle.OutboxCancelled:
+		return "It was discarded, or was no longer due, and will not be sent."
+	}
+	return fmt.Sprintf("It is %s.", it.State)
+}
+
+// placeholderNames lists the marks of the placeholders ("GROUNDS").
+func placeholderNames(holes []templates.Placeholder) string {
+	var names []string
+	for _, h := range holes {
+		names = append(names, h.Mark)
+	}
+	return strings.Join(names, ", ")
+}
+
+// outboxLetter reads the letter stored with an outbox entry.
+func outboxLetter(it store.OutboxItem) (mailer.Letter, error) {
+	var l mailer.Letter
+	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
+		return l, fmt.Errorf("letter %d (%s): stored letter unreadable: %w", it.ID, it.Ref, err)
+	}
+	return l, nil
 }
 
 func parseID(s string) (int64, error) {
@@ -55,9 +304,6 @@ func parseID(s string) (int64, error) {
 	}
 	return id, nil
 }
-
-// placeholder marks text a person must write before a draft can go.
-const placeholderMark = "[GROUNDS:"
 
 func (a *app) cmdApprove(ctx context.Context, args []string) error {
 	fs := a.flags("approve")
@@ -78,29 +324,36 @@ func (a *app) cmdApprove(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	it, err := st.OutboxItem(ctx, id)
+	it, err := outboxEntry(ctx, st, id)
 	if err != nil {
 		return err
 	}
-	var l mailer.Letter
-	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
+	if it.State != lifecycle.OutboxDraft {
+		return notDraft(it, "approved")
+	}
+	l, err := outboxLetter(it)
+	if err != nil {
 		return err
 	}
 	if *grounds != "" {
-		if !strings.Contains(l.Body, placeholderMark) {
-			return fmt.Errorf("draft %d has no grounds placeholder to replace", id)
+		if !templates.HasPlaceholder(l.Body, "GROUNDS") {
+			return fmt.Errorf("draft %d has no grounds placeholder to replace (change its text with `foi drafts edit %d`)", id, id)
 		}
-		l.Body = fillPlaceholder(l.Body, *grounds)
+		l.Body = templates.FillPlaceholders(l.Body, *grounds)
 		m, js, err := campaign.StoreLetter(st, l)
 		if err != nil {
 			return err
 		}
-		if err := st.UpdateDraft(ctx, id, js, m, a.now()); err != nil {
+		if err := st.EditDraft(ctx, id, js, m, a.now()); err != nil {
 			return err
 		}
 	}
-	if strings.Contains(l.Body, placeholderMark) || strings.Contains(l.Body, "[CLARIFICATION:") {
-		return fmt.Errorf("draft %d still has a placeholder to fill in: approve it with --grounds \"why the refusal is wrong\"", id)
+	if holes := templates.Placeholders(l.Body); len(holes) > 0 {
+		how := fmt.Sprintf("write it with `foi drafts edit %d`", id)
+		if templates.HasPlaceholder(l.Body, "GROUNDS") {
+			how = "approve it with --grounds \"why the refusal is wrong\", or " + how
+		}
+		return fmt.Errorf("draft %d still has a placeholder to fill in, on line %d (%s): %s", id, holes[0].Line, holes[0].Text, how)
 	}
 	if it.Step == lifecycle.StepComplaint {
 		return fmt.Errorf("draft %d is a complaint to the Commissioner: foi never sends it; build the pack with `foi ico-pack %s --out FILE.zip` and file it yourself", id, it.Ref)
@@ -139,6 +392,13 @@ func (a *app) cmdDiscard(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	it, err := outboxEntry(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	if it.State != lifecycle.OutboxDraft {
+		return notDraft(it, "discarded")
+	}
 	if err := st.Discard(ctx, id, a.now()); err != nil {
 		return err
 	}
@@ -173,14 +433,14 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 		return err
 	}
 	if *fill != "" {
-		l.Body = fillPlaceholder(l.Body, *fill)
+		l.Body = templates.FillPlaceholders(l.Body, *fill)
 	}
 	if *edit {
 		if l.Body, err = editText(l.Body); err != nil {
 			return err
 		}
 	}
-	if !*draft && (strings.Contains(l.Body, placeholderMark) || strings.Contains(l.Body, "[CLARIFICATION:")) {
+	if !*draft && templates.HasPlaceholder(l.Body, "") {
 		return fmt.Errorf("the letter still has a placeholder to fill in: use --edit (or --draft to finish it later)")
 	}
 	kind := lifecycle.Kind(*name)
@@ -203,21 +463,20 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 	return nil
 }
 
-// fillPlaceholder puts text in place of a letter's placeholder line
-// ("[GROUNDS: ...]" or "[CLARIFICATION: ...]").
-func fillPlaceholder(body, text string) string {
-	lines := strings.Split(body, "\n")
-	for i, line := range lines {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, placeholderMark) || strings.HasPrefix(t, "[CLARIFICATION:") {
-			lines[i] = strings.TrimSpace(text)
-		}
+// editText lets the person change text in $EDITOR (foi reply --edit).
+func editText(text string) (string, error) { return editWith(os.Getenv("EDITOR"), text) }
+
+// draftEditor is the editor for `foi drafts edit`: $VISUAL, else $EDITOR.
+func draftEditor() string {
+	if v := os.Getenv("VISUAL"); v != "" {
+		return v
 	}
-	return strings.Join(lines, "\n")
+	return os.Getenv("EDITOR")
 }
 
-func editText(text string) (string, error) {
-	editor := os.Getenv("EDITOR")
+// editWith opens text in the editor command (vi if it is empty) on the
+// terminal, and returns what the person saved.
+func editWith(editor, text string) (string, error) {
 	if editor == "" {
 		editor = "vi"
 	}

@@ -55,7 +55,12 @@ Replies:
 The clock and the schedule:
   serve                                 watch the mailbox, keep the schedule, send (until Ctrl-C)
   tick [--dry-run]                      plan due chasers/reviews/complaints, send what is due
-  drafts | approve ID | discard ID      letters waiting for approval
+  drafts                                letters waiting for approval
+  drafts show ID                        a draft exactly as it would go, and what to fill in
+  drafts edit ID [--file FILE]          change a draft's text (in $VISUAL or $EDITOR, or from FILE)
+  approve ID [--grounds T]              send a draft at the next sending time (--grounds fills
+                                        its [GROUNDS: ...] line)
+  discard ID                            drop a draft
   reply REF --template NAME [--edit] [--draft] [--grounds T]
                                         compose and queue a follow-up
   due DATE [--law foia|foisa|eir|eisr]  the deadlines for a request delivered on DATE
