@@ -216,8 +216,13 @@ schedule:
 	}
 	files := filepath.Join(dir, "files")
 	f.run("2026-03-03T11:00", "attachments", "LXP7-001", "--out", files)
+	// Each request's files are saved in a folder of their own.
+	folders, _ := filepath.Glob(filepath.Join(files, "LXP7-001 *"))
+	if len(folders) != 1 {
+		t.Fatalf("attachments saved in %v, want one folder for LXP7-001", folders)
+	}
 	for name, want := range map[string][]byte{"job description.pdf": pdf, "posts.csv": csv} {
-		got, err := os.ReadFile(filepath.Join(files, name))
+		got, err := os.ReadFile(filepath.Join(folders[0], name))
 		if err != nil || sha256.Sum256(got) != sha256.Sum256(want) {
 			t.Errorf("attachment %s: %v, bytes differ from what the authority sent", name, err)
 		}
