@@ -175,3 +175,14 @@ func (s *Scheduler) AllFacts(ctx context.Context, slug string) ([]Facts, error) 
 	}
 	return out, nil
 }
+
+// drafted reports whether the outbox letter was written as a draft, for a
+// person to approve (and perhaps edit) before it went.
+func (f Facts) drafted(it store.OutboxItem) bool {
+	for _, e := range f.Events {
+		if e.Kind == lifecycle.EventDrafted && e.MessageID == it.MessageRowID {
+			return true
+		}
+	}
+	return false
+}

@@ -18,8 +18,8 @@ import (
 // A pass that cannot read or write the database stops the loop with the
 // error (SPEC section 10: stop rather than lose track). A letter that
 // cannot be sent is the outbox's business: it records why on the letter
-// (foi status shows it) and Send's error is logged, not fatal; the next
-// pass tries again.
+// (foi status shows it) and Send's error is logged, not fatal; the loop
+// tries again after ErrorWait, or at once when kicked.
 type Loop struct {
 	Scheduler *Scheduler
 	// Send sends the outbox's due letters without waiting for retries.
@@ -29,6 +29,10 @@ type Loop struct {
 	Kick    <-chan struct{}
 	Log     *slog.Logger
 	MaxWait time.Duration // default one hour: the clock moves on by itself
+	// ErrorWait is how long to wait after Send failed before trying again
+	// (unless kicked): a refused login must not be retried every second
+	// until the account is locked. Default ten minutes.
+	ErrorWait time.Duration
 	// OnPass, if set, is told what each pass planned.
 	OnPass func(planned []Planned)
 }
@@ -55,17 +59,26 @@ func (l *Loop) Run(ctx context.Context) error {
 		if l.OnPass != nil {
 			l.OnPass(planned)
 		}
-		if err := l.Send(ctx); err != nil {
+		sendErr := l.Send(ctx)
+		if sendErr != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			log.Error("sending stopped; letters wait (see foi status)", "err", err)
+			log.Error("sending stopped; letters wait (see foi status)", "err", sendErr)
 		}
 		wake := now.Add(maxWait)
 		if !next.IsZero() && next.Before(wake) {
 			wake = next
 		}
-		if at, ok, err := l.Scheduler.Store.NextAttempt(ctx); err != nil {
+		if sendErr != nil {
+			// The letters that could not go are due at once: wait a while
+			// rather than for them.
+			errWait := l.ErrorWait
+			if errWait <= 0 {
+				errWait = 10 * time.Minute
+			}
+			wake = now.Add(errWait)
+		} else if at, ok, err := l.Scheduler.Store.NextAttempt(ctx); err != nil {
 			if !errors.Is(err, context.Canceled) {
 				return err
 			}

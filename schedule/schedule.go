@@ -18,7 +18,6 @@ import (
 	"context"
 	"fmt"
 	"foi/calendar"
-	"foi/lifecycle"
 	"foi/mailer"
 	"foi/store"
 	"foi/templates"
@@ -44,13 +43,17 @@ func (s *Scheduler) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Guard is the outbox's last check before a letter goes: a scheduled letter
-// goes only while its request still calls for it (no substantive reply,
-// bounce or withdrawal since it was planned), and only inside the sending
-// window on a working day. Other letters always go. The outbox passes the
-// moment of each attempt; the clock argument is unused and kept only so
-// that callers still compile.
-func (s *Scheduler) Guard(_ func() time.Time) func(ctx context.Context, it store.OutboxItem, now time.Time) (mailer.Verdict, error) {
+// Guard is the outbox's last check before a letter goes, asked with the
+// moment of the attempt. A scheduled chaser or review goes only while its
+// request still calls for it: its step must still be the request's next,
+// and due by now (StillDue), with today's facts — an answer, a bounce, a
+// withdrawal or a stopped clock since it was planned cancels it, and an
+// extension since then makes it wait for the new due date. It goes only
+// inside the sending window on a working day. A letter written by foi is
+// written again at that moment, so that it states the due date in force
+// and is dated when it goes; a letter a person approved goes as they left
+// it. Other letters (the request itself, letters written by hand) always go.
+func (s *Scheduler) Guard() func(ctx context.Context, it store.OutboxItem, now time.Time) (mailer.Verdict, error) {
 	return func(ctx context.Context, it store.OutboxItem, now time.Time) (mailer.Verdict, error) {
 		if !it.Step.Chaser() && !it.Step.Review() {
 			return mailer.Verdict{}, nil
@@ -59,13 +62,38 @@ func (s *Scheduler) Guard(_ func() time.Time) func(ctx context.Context, it store
 		if err != nil {
 			return mailer.Verdict{}, err
 		}
-		if !lifecycle.MayGo(it.Step, r.State) {
-			return mailer.Verdict{Cancel: fmt.Sprintf("the request is now %s", r.State)}, nil
+		f, err := s.Facts(ctx, r)
+		if err != nil {
+			return mailer.Verdict{}, err
+		}
+		// The facts as if this letter had not been planned: is its step
+		// still the one due?
+		others := f.Outbox[:0:0]
+		for _, o := range f.Outbox {
+			if o.ID != it.ID {
+				others = append(others, o)
+			}
+		}
+		f.Outbox = others
+		ok, why, later := s.StillDue(f, it.Step, now)
+		switch {
+		case !ok && later.IsZero():
+			return mailer.Verdict{Cancel: why}, nil
+		case !ok:
+			return mailer.Verdict{Later: later}, nil
 		}
 		law := calendar.Law(r.Law)
 		if !s.InWindow(law, now) {
 			return mailer.Verdict{Later: s.NextSendTime(law, now)}, nil
 		}
-		return mailer.Verdict{}, nil
+		if f.drafted(it) {
+			return mailer.Verdict{}, nil
+		}
+		l, err := s.Letter(f, template(it.Step, law), "", now)
+		if err != nil {
+			return mailer.Verdict{}, fmt.Errorf("write %s for %s again: %w", it.Step, it.Ref, err)
+		}
+		l.MessageID, l.To = it.MessageID, it.To
+		return mailer.Verdict{Letter: &l}, nil
 	}
 }

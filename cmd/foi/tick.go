@@ -164,6 +164,6 @@ func (a *app) drainDue(ctx context.Context, cfg *config.Config, st *store.Store,
 	ob := newOutbox(cfg, st, a)
 	sent := mailbox.NewSent(cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
 	defer sent.Close()
-	ob.Sent, ob.NoWait, ob.Guard = sent, true, sch.Guard(a.now)
+	ob.Sent, ob.NoWait, ob.Guard = sent, true, sch.Guard()
 	return ob.Drain(ctx, "", 0)
 }
