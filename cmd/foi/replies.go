@@ -11,6 +11,7 @@ import (
 	"foi/config"
 	"foi/inbox"
 	"foi/lifecycle"
+	"foi/report"
 	"foi/store"
 )
 
@@ -58,13 +59,14 @@ func (a *app) cmdSync(ctx context.Context, args []string) error {
 	return nil
 }
 
-// threadItem is one line of a request's thread: a message or an event.
+// threadItem is one line of a request's thread: a message, or a line of
+// its history told in words (report.Timeline).
 type threadItem struct {
 	At          time.Time          `json:"at"`
 	Type        string             `json:"type"` // letter, reply, event
 	Message     *store.Message     `json:"message,omitempty"`
 	Attachments []store.Attachment `json:"attachments,omitempty"`
-	Event       *store.Event       `json:"event,omitempty"`
+	Event       *report.Entry      `json:"event,omitempty"`
 }
 
 func (a *app) cmdShow(ctx context.Context, args []string) error {
@@ -76,23 +78,13 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("show REF")
 	}
-	_, st, err := a.open(ctx)
+	st, sch, f, err := a.requestFacts(ctx, pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	r, err := st.Request(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	msgs, err := st.Thread(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	events, err := st.Events(ctx, r.ID)
-	if err != nil {
-		return err
-	}
+	r, msgs := f.Request, f.Thread
+	loc := londonLoc()
 	var items []threadItem
 	for i := range msgs {
 		m := &msgs[i]
@@ -109,8 +101,9 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 		at := m.CreatedAt
 		items = append(items, threadItem{At: at, Type: typ, Message: m, Attachments: atts})
 	}
-	for i := range events {
-		items = append(items, threadItem{At: events[i].At, Type: "event", Event: &events[i]})
+	timeline := report.Timeline(f, sch.Cal, loc)
+	for i := range timeline {
+		items = append(items, threadItem{At: timeline[i].At, Type: "event", Event: &timeline[i]})
 	}
 	sortItems(items)
 	if a.json {
@@ -121,12 +114,11 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "   their ref: %s", r.AuthorityRef)
 	}
 	fmt.Fprintln(a.stdout)
-	loc := londonLoc()
 	for _, it := range items {
 		when := it.At.In(loc).Format("2006-01-02 15:04")
 		switch it.Type {
 		case "event":
-			fmt.Fprintf(a.stdout, "\n%s  · %s (%s): %s\n", when, it.Event.Kind, it.Event.Actor, it.Event.Detail)
+			fmt.Fprintf(a.stdout, "\n%s  · %s\n", when, it.Event.Text)
 		default:
 			m := it.Message
 			arrow := "→ letter"
