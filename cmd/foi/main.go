@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -338,20 +337,6 @@ func (a *app) open(ctx context.Context) (*config.Config, *store.Store, error) {
 		return nil, nil, err
 	}
 	return cfg, st, nil
-}
-
-// lockOutbox takes the data folder's outbox lock so that two processes
-// never send from the same outbox at once. The lock goes with the process.
-func lockOutbox(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, "outbox.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("another foi is sending from %s (outbox.lock is held); wait for it to finish", dir)
-	}
-	return func() { f.Close() }, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -46,7 +46,7 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 	if *dry {
 		return a.dryRun(ctx, st, c, env, *limit)
 	}
-	unlock, err := lockOutbox(cfg.DataDir())
+	unlock, err := mailer.Lock(cfg.DataDir())
 	if err != nil {
 		return err
 	}

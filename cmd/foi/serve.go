@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"foi/inbox"
+	"foi/mailer"
 	"foi/schedule"
 )
 
@@ -24,7 +25,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	unlock, err := lockOutbox(cfg.DataDir())
+	unlock, err := mailer.Lock(cfg.DataDir())
 	if err != nil {
 		return err
 	}

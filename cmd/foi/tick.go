@@ -68,7 +68,7 @@ func (a *app) cmdTick(ctx context.Context, args []string) error {
 	if *dry {
 		return a.tickDryRun(ctx, cfg, st)
 	}
-	unlock, err := lockOutbox(cfg.DataDir())
+	unlock, err := mailer.Lock(cfg.DataDir())
 	if err != nil {
 		return err
 	}
