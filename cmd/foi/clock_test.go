@@ -61,31 +61,6 @@ func TestHolidaysImport(t *testing.T) {
 	}
 }
 
-// TestScottishPackIsAnAppeal: a FOISA request's pack holds the appeal to the
-// Scottish Information Commissioner, not an ICO complaint.
-func TestScottishPackIsAnAppeal(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, envOptions{})
-	e.must("authorities", "import", e.writeFile("scot.csv", "name,email,jurisdiction\nNHS Lothian,foi@lothian.scot.test,foisa\n"))
-	e.must("campaign", "new", "SCOT", "--title", "Band 7 roles", "--letter", e.writeFile("l.txt", letter), "--authorities", "all")
-	e.must("--now", "2026-03-02T10:00", "send", "SCOT")
-	pack := e.dir + "/scot.zip"
-	e.must("--now", "2026-06-01T10:00", "ico-pack", "SCOT-001", "--out", pack)
-	names, err := zipNames(pack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	joined := strings.Join(names, " ")
-	if !strings.Contains(joined, "sic_appeal.txt") || !strings.Contains(joined, "sic_appeal.html") || strings.Contains(joined, "ico_complaint") {
-		t.Errorf("Scottish pack holds %v, want the SIC appeal", names)
-	}
-	var due struct{ Due string }
-	json.Unmarshal([]byte(e.must("due", "2026-03-02", "--law", "foisa", "--json")), &due)
-	if due.Due != "2026-03-30" {
-		t.Errorf("FOISA due = %s", due.Due)
-	}
-}
-
 // TestCampaignScheduleOverrides: a campaign's own step modes win over
 // foi.yaml's.
 func TestCampaignScheduleOverrides(t *testing.T) {
