@@ -220,6 +220,13 @@ func Compute(cal *calendar.Calendar, in Input) Result {
 		}
 	} else if in.LastMeaningfulContact != nil {
 		contact := cal.Date(*in.LastMeaningfulContact)
+		// A review asked for and not answered: the ICO takes a complaint
+		// once the review is 20 working days overdue (40 after asking; ICO
+		// guidance on internal reviews), so its six weeks cannot run out
+		// before then; they run from that day.
+		if in.ReviewRequested != nil && in.ReviewAnswered == nil && r.ReviewVeryOverdue.After(contact) {
+			contact = r.ReviewVeryOverdue
+		}
 		r.ICOWarnFrom = contact.AddDays(icoWarnAfterDays)
 		r.ICOComplainBy = contact.AddDays(icoComplainAfterDays)
 	}

@@ -202,7 +202,7 @@ func TestCompute(t *testing.T) {
 			want{start: "2026-03-02", due: "2026-03-31", veryOverdue: "2026-04-30", reviewRequestBy: "2026-06-01"},
 		},
 		{
-			"foia review asked for Fri 1 May: due in 20 working days, very overdue at 40; ICO from the last contact",
+			"foia review asked for Fri 1 May and not answered: due in 20 working days, very overdue at 40; the ICO's six weeks run from then",
 			func(t *testing.T) Input {
 				return Input{
 					Law: calendar.FOIA, Delivered: mon2Mar,
@@ -214,7 +214,7 @@ func TestCompute(t *testing.T) {
 			want{
 				start: "2026-03-02", due: "2026-03-31", veryOverdue: "2026-04-30", reviewRequestBy: "2026-06-01",
 				reviewDue: "2026-06-02", reviewVeryOverdue: "2026-06-30",
-				icoWarnFrom: "2026-05-29", icoComplainBy: "2026-06-12",
+				icoWarnFrom: "2026-07-28", icoComplainBy: "2026-08-11",
 			},
 		},
 		{

@@ -92,14 +92,15 @@ func howToFile(h howTo) string {
 	} else {
 		w("   The ICO asks for complaints within six weeks of your last meaningful\n   contact with the authority.\n")
 		if c := h.in.LastMeaningfulContact; c != nil && !h.d.ICOComplainBy.IsZero() {
-			w("   For this request that contact was on %s, so file by %s.\n", h.day(*c), h.d.ICOComplainBy.Format("Mon 2 Jan 2006"))
-			accept := h.d.ReviewVeryOverdue.AddDays(1)
-			switch {
-			case h.in.ReviewRequested != nil && h.in.ReviewAnswered == nil && h.d.ICOComplainBy.Before(accept):
-				// The six weeks from asking for the review end before the
-				// ICO would take a complaint about its not being given.
-				w("   Those six weeks end before the ICO takes a complaint about a review not\n   given (from %s): when you file, say that you waited the 40 working\n   days the ICO allows for the review.\n", accept.Format("Mon 2 Jan 2006"))
-			case h.today.After(h.d.ICOComplainBy):
+			if h.in.ReviewRequested != nil && h.in.ReviewAnswered == nil {
+				// deadline counts the six weeks from the day the review
+				// became 20 working days overdue, when the ICO takes the
+				// complaint (ICO guidance on internal reviews).
+				w("   For this request the review went unanswered for the 40 working days the\n   ICO allows on %s, so file by %s.\n", h.d.ReviewVeryOverdue.Format("Mon 2 Jan 2006"), h.d.ICOComplainBy.Format("Mon 2 Jan 2006"))
+			} else {
+				w("   For this request that contact was on %s, so file by %s.\n", h.day(*c), h.d.ICOComplainBy.Format("Mon 2 Jan 2006"))
+			}
+			if h.today.After(h.d.ICOComplainBy) {
 				w("   That date has passed: file as soon as you can and say why it is late;\n   the ICO may not consider a complaint made after an undue delay.\n")
 			}
 		}

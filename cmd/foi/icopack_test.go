@@ -160,13 +160,13 @@ func TestICOPack(t *testing.T) {
 	if d := dates["ico_complaint.txt"]; !d.Equal(time.Date(2026, 5, 26, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("ico_complaint.txt dated %s, want the moment the pack was built", d)
 	}
-	// Finding: it did not say how to file. The ICO's six weeks from the
-	// review request (Fri 20 Mar + 42 days) ended before the ICO takes a
-	// complaint about a review not given, and the pack says so.
+	// Finding: it did not say how to file. The review asked for on Fri 20
+	// Mar went unanswered for 40 working days on Wed 20 May, when the ICO
+	// takes the complaint; its six weeks run from then.
 	how := files["HOW-TO-FILE.txt"]
 	for _, want := range []string{
 		"https://ico.org.uk/make-a-complaint/foi-and-eir-complaints/",
-		"six weeks", "file by Fri 1 May 2026", "waited the 40 working",
+		"six weeks", "unanswered for the 40 working days", "on Wed 20 May 2026, so file by Wed 1 Jul 2026",
 		"internal review",
 		"your request: messages/01-2026-03-02-our-request.eml",
 		"the authority's response: messages/02-2026-03-20-their-response.eml",

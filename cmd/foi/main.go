@@ -64,7 +64,7 @@ The clock and the schedule:
                                         compose and queue a follow-up
   due DATE [--law foia|foisa|eir|eisr]  the deadlines for a request delivered on DATE
   holidays [YEAR] | holidays import FILE.json
-  ico-pack REF --out FILE.zip           the complaint pack for the Commissioner
+  ico-pack REF --out FILE.zip [--force] the complaint pack for the Commissioner (--force: before it is due)
 
 Trying it out:
   demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
