@@ -193,7 +193,7 @@ func exchangeOf(f schedule.Facts) exchange {
 		if e.Kind != lifecycle.EventState || e.Actor == "foi" {
 			continue
 		}
-		_, to, _, ok := parseStateChange(e.Detail)
+		_, to, _, ok := stateChange(e)
 		if !ok || !to.Outcome() {
 			continue
 		}

@@ -356,7 +356,7 @@ func readVerdict(v *store.Verdict, review bool) (string, bool) {
 // state tells a change of state made by a person, or one foi made that no
 // letter or reply explains already.
 func (t *teller) state(e store.Event) string {
-	_, to, note, ok := parseStateChange(e.Detail)
+	_, to, note, ok := stateChange(e)
 	if !ok {
 		return sentence(e.Detail)
 	}
@@ -451,7 +451,7 @@ func asOf(f schedule.Facts, when time.Time) schedule.Facts {
 		}
 		g.Events = append(g.Events, e)
 		if e.Kind == lifecycle.EventState {
-			if _, to, _, ok := parseStateChange(e.Detail); ok {
+			if _, to, _, ok := stateChange(e); ok {
 				g.Request.State, g.Request.UpdatedAt = to, e.At
 			}
 		}
@@ -469,8 +469,19 @@ func asOf(f schedule.Facts, when time.Time) schedule.Facts {
 	return g
 }
 
-// parseStateChange reads a state event's detail as the store writes it:
-// "from → to" or "from → to: note".
+// stateChange is what a state event records: the states it joins (typed,
+// since schema 4) and the note after them in its detail.
+func stateChange(e store.Event) (from, to lifecycle.State, note string, ok bool) {
+	if e.To == "" {
+		// Recorded before the store kept the states apart.
+		return parseStateChange(e.Detail)
+	}
+	note = strings.TrimPrefix(e.Detail, fmt.Sprintf("%s → %s", e.From, e.To))
+	return e.From, e.To, strings.TrimPrefix(note, ": "), true
+}
+
+// parseStateChange reads a state event's detail as the store wrote it
+// before schema 4: "from → to" or "from → to: note".
 func parseStateChange(detail string) (from, to lifecycle.State, note string, ok bool) {
 	head, note, _ := strings.Cut(detail, ": ")
 	a, b, found := strings.Cut(head, " → ")

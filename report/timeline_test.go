@@ -261,5 +261,13 @@ func TestParseStateChange(t *testing.T) {
 		if from != tc.from || to != tc.to || note != tc.note || ok != tc.ok {
 			t.Errorf("parseStateChange(%q) = %q, %q, %q, %v; want %q, %q, %q, %v", tc.detail, from, to, note, ok, tc.from, tc.to, tc.note, tc.ok)
 		}
+		if !tc.ok {
+			continue
+		}
+		// The same change as the store records it now: typed states.
+		e := store.Event{Kind: lifecycle.EventState, Detail: tc.detail, From: tc.from, To: tc.to}
+		if from, to, note, ok := stateChange(e); from != tc.from || to != tc.to || note != tc.note || !ok {
+			t.Errorf("stateChange(%q with typed states) = %q, %q, %q, %v; want %q, %q, %q", tc.detail, from, to, note, ok, tc.from, tc.to, tc.note)
+		}
 	}
 }

@@ -243,5 +243,5 @@ func setState(ctx context.Context, tx *sql.Tx, ref string, to lifecycle.State, a
 	if note != "" {
 		detail += ": " + note
 	}
-	return addEvent(ctx, tx, Event{RequestID: id, At: now, Kind: lifecycle.EventState, Actor: actor, Detail: detail})
+	return addEvent(ctx, tx, Event{RequestID: id, At: now, Kind: lifecycle.EventState, Actor: actor, Detail: detail, From: from, To: to})
 }

@@ -105,7 +105,7 @@ func (s *Store) eventsOf(ctx context.Context, where string, args []any, kinds []
 	for _, k := range kinds {
 		args = append(args, k)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, request_id, at, kind, actor, detail, coalesce(message_id, 0)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventCols+`
 		FROM events`+where+` AND kind IN (`+in+`) ORDER BY request_id, id`, args...)
 	if err != nil {
 		return nil, err
@@ -122,10 +122,12 @@ func (s *Store) eventsOf(ctx context.Context, where string, args []any, kinds []
 	return list, rows.Err()
 }
 
+const eventCols = `id, request_id, at, kind, actor, detail, coalesce(message_id, 0), from_state, to_state`
+
 func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
 	var e Event
 	var at sql.NullString
-	err := sc.Scan(&e.ID, &e.RequestID, &at, &e.Kind, &e.Actor, &e.Detail, &e.MessageID)
+	err := sc.Scan(&e.ID, &e.RequestID, &at, &e.Kind, &e.Actor, &e.Detail, &e.MessageID, &e.From, &e.To)
 	e.At = parseTime(at)
 	return e, err
 }

@@ -19,6 +19,10 @@ type Event struct {
 	Actor     string              `json:"actor"`
 	Detail    string              `json:"detail,omitempty"`
 	MessageID int64               `json:"message,omitempty"`
+	// From and To are the states a state change joins (EventState; empty
+	// for events recorded before schema 4).
+	From lifecycle.State `json:"from,omitempty"`
+	To   lifecycle.State `json:"to,omitempty"`
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, e Event) error {
@@ -26,8 +30,8 @@ func addEvent(ctx context.Context, tx *sql.Tx, e Event) error {
 	if e.MessageID != 0 {
 		msg = e.MessageID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (request_id, at, kind, actor, detail, message_id)
-		VALUES (?, ?, ?, ?, ?, ?)`, e.RequestID, formatTime(e.At), e.Kind, e.Actor, e.Detail, msg)
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (request_id, at, kind, actor, detail, message_id, from_state, to_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.RequestID, formatTime(e.At), e.Kind, e.Actor, e.Detail, msg, e.From, e.To)
 	if err != nil {
 		return fmt.Errorf("record event %s: %w", e.Kind, err)
 	}
@@ -41,20 +45,17 @@ func (s *Store) AddEvent(ctx context.Context, e Event) error {
 
 // Events returns a request's history, oldest first.
 func (s *Store) Events(ctx context.Context, requestID int64) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, request_id, at, kind, actor, detail, coalesce(message_id, 0)
-		FROM events WHERE request_id = ? ORDER BY id`, requestID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE request_id = ? ORDER BY id`, requestID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var list []Event
 	for rows.Next() {
-		var e Event
-		var at sql.NullString
-		if err := rows.Scan(&e.ID, &e.RequestID, &at, &e.Kind, &e.Actor, &e.Detail, &e.MessageID); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.At = parseTime(at)
 		list = append(list, e)
 	}
 	return list, rows.Err()
