@@ -235,7 +235,7 @@ func clock(cal *calendar.Calendar, law calendar.Law, st lifecycle.State, in dead
 		if today.After(d.ReviewDue) {
 			w := "review " + wd(cal.WorkingDaysBetween(law, d.ReviewDue, today)) + " late (due " + d.ReviewDue.Format("Mon 2 Jan") + ")"
 			if st == lifecycle.ICOReady {
-				w += "; complaint ready to file"
+				w += "; complaint ready to file" + window()
 			}
 			return phase, w
 		}
@@ -291,6 +291,9 @@ func clock(cal *calendar.Calendar, law calendar.Law, st lifecycle.State, in dead
 func next(sch *schedule.Scheduler, f schedule.Facts, now time.Time) *Next {
 	loc := sch.Cal.Location()
 	for _, it := range f.Outbox {
+		if it.State == lifecycle.OutboxDraft && it.Step == lifecycle.StepComplaint {
+			return &Next{Step: it.Step, Draft: it.ID, Words: fmt.Sprintf("complaint to the Commissioner ready: build the pack with foi ico-pack %s --out FILE.zip, and file it", f.Request.Ref)}
+		}
 		if it.State == lifecycle.OutboxDraft {
 			return &Next{Step: it.Step, Draft: it.ID, Words: fmt.Sprintf("%s drafted: waiting for approval (foi drafts show %d)", humanKind(it.Kind), it.ID)}
 		}
