@@ -121,7 +121,7 @@ func RowOf(sch *schedule.Scheduler, f schedule.Facts, now time.Time) Row {
 		}
 		row.LastReply = &Reply{At: at, Kind: m.Kind, From: m.From, ID: m.ID}
 		if m.Verdict != nil && !m.Kind.Silent() && (r.State == lifecycle.Responded || r.State == lifecycle.ReviewAnswered) {
-			row.Suggested = suggestion(m)
+			row.Suggested = Suggest(m)
 		}
 		break
 	}
@@ -157,8 +157,13 @@ func RowOf(sch *schedule.Scheduler, f schedule.Facts, now time.Time) Row {
 	return row
 }
 
-func suggestion(m store.Message) *Suggested {
+// Suggest is what a received message looks like, in words with its
+// evidence, or nil for one foi has no reading of.
+func Suggest(m store.Message) *Suggested {
 	v := m.Verdict
+	if v == nil {
+		return nil
+	}
 	s := &Suggested{Kind: v.Kind, Outcome: v.Outcome, Sections: v.Sections, Evidence: v.Evidence, Message: m.ID}
 	switch {
 	case v.Outcome != "":

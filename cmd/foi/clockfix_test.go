@@ -123,3 +123,29 @@ func TestNoLetterOnABankHoliday(t *testing.T) {
 		t.Errorf("the chaser does not say the response was due on 31 December 2026:\n%s", body)
 	}
 }
+
+// TestRefusalShowsItsSuggestion (finding 6): a s.12 refusal is listed as
+// what it looks like, with its evidence, wherever the reply is shown, until
+// a person confirms it.
+func TestRefusalShowsItsSuggestion(t *testing.T) {
+	t.Parallel()
+	s, _ := newSim(t, "2026-03-02T10:00:00Z")
+	s.reply(s.at("2026-03-10", "10:00"), "LXP7-001", "", "We estimate that complying with your request would exceed the appropriate limit of £450 under section 12 of the Act, so we refuse it.")
+	show := s.run(s.at("2026-03-10", "11:00"), "show", "LXP7-001")
+	for _, want := range []string{"Looks like: refused, cites s.12 (foi's reading: confirm it with foi mark)", `because cost limit: "appropriate limit"`, "A reply waits for you to say what it was"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	if st := s.run(s.at("2026-03-10", "11:00"), "status"); !strings.Contains(st, "looks refused, cites s.12 (confirm with foi mark)") {
+		t.Errorf("status does not show the suggestion:\n%s", st)
+	}
+	s.run(s.at("2026-03-10", "12:00"), "mark", "LXP7-001", "refused")
+	show = s.run(s.at("2026-03-10", "12:00"), "show", "LXP7-001")
+	if strings.Contains(show, "Looks like") || !strings.Contains(show, "foi read it as: refused, cites s.12") {
+		t.Errorf("after confirming, show still asks:\n%s", show)
+	}
+	if st := s.run(s.at("2026-03-10", "12:00"), "status"); strings.Contains(st, "looks refused") {
+		t.Errorf("after confirming, status still shows the suggestion:\n%s", st)
+	}
+}

@@ -114,6 +114,15 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "   their ref: %s", r.AuthorityRef)
 	}
 	fmt.Fprintln(a.stdout)
+	var marked time.Time // the last time a person said what the request's state is
+	for _, e := range f.Events {
+		if e.Kind == lifecycle.EventState && e.Actor == "user" {
+			marked = e.At
+		}
+	}
+	if r.State == lifecycle.Responded || r.State == lifecycle.ReviewAnswered {
+		fmt.Fprintf(a.stdout, "A reply waits for you to say what it was: foi mark %s successful|partially_successful|refused|not_held\n", r.Ref)
+	}
 	for _, it := range items {
 		when := it.At.In(loc).Format("2006-01-02 15:04")
 		switch it.Type {
@@ -138,6 +147,16 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 			}
 			if m.Flags != "" {
 				fmt.Fprintf(a.stdout, "  Flags: %s\n", m.Flags)
+			}
+			if sug := report.Suggest(*m); it.Type == "reply" && sug != nil {
+				if m.CreatedAt.After(marked) {
+					fmt.Fprintf(a.stdout, "  Looks like: %s (foi's reading: confirm it with foi mark)\n", sug.Words)
+				} else {
+					fmt.Fprintf(a.stdout, "  foi read it as: %s\n", sug.Words)
+				}
+				for _, ev := range sug.Evidence {
+					fmt.Fprintf(a.stdout, "    because %s\n", ev)
+				}
 			}
 			for _, at := range it.Attachments {
 				fmt.Fprintf(a.stdout, "  Attachment: %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
