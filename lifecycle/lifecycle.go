@@ -109,6 +109,11 @@ func (s State) Closed() bool { return s.Phase() == PhaseDone }
 // by its sender alone (matching rule 6): sent and not closed.
 func (s State) Open() bool { return s.Phase() == PhaseWaiting || s.Phase() == PhaseOnUs }
 
+// MayReply reports whether a reply from the authority may still come and
+// be filed by its sender alone (matching's weakest rule): the request is
+// open, or it bounced (a bounce can be wrong: the letter may have arrived).
+func (s State) MayReply() bool { return s.Open() || s == DeliveryFailed }
+
 // Schedulable reports whether the schedule may still plan a letter for the
 // request: it has been sent, nothing has closed it, and no complaint is
 // already drafted.

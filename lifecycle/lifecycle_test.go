@@ -8,6 +8,9 @@ func TestEveryStateHasAPhase(t *testing.T) {
 		if _, ok := phases[s]; !ok {
 			t.Errorf("state %s has no phase", s)
 		}
+		if s.Open() && !s.MayReply() {
+			t.Errorf("state %s is open but may not get a reply", s)
+		}
 		if n := btoi(s.Closed()) + btoi(s.Open()) + btoi(s.Phase() == PhaseUnsent); n != 1 {
 			t.Errorf("state %s: closed %v, open %v, unsent %v: want exactly one", s, s.Closed(), s.Open(), s.Phase() == PhaseUnsent)
 		}

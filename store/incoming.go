@@ -302,17 +302,14 @@ type IndexData struct {
 	OurMessageIDs map[string]string
 	// Refs maps each request reference to its recipient address.
 	Refs map[string]string
-	// Open maps each open request's reference to its recipient address.
+	// Open maps the reference of each request that may still get a reply
+	// (lifecycle.State.MayReply) to its recipient address.
 	Open map[string]string
 	// AuthorityRefs maps each learned authority reference to its request.
 	AuthorityRefs map[string]string
 	// AuthorityEmails lists every authority address, lower case.
 	AuthorityEmails []string
 }
-
-// closedStates are the states in which a request is no longer waiting for
-// the authority.
-var closedStates = []lifecycle.State{lifecycle.Closed, lifecycle.Withdrawn, lifecycle.Successful, lifecycle.NotHeld, lifecycle.ICOFiled, lifecycle.Draft}
 
 // Index reads the data that matching replies needs.
 func (s *Store) Index(ctx context.Context) (IndexData, error) {
@@ -343,11 +340,7 @@ func (s *Store) Index(ctx context.Context) (IndexData, error) {
 			return d, err
 		}
 		d.Refs[ref] = to
-		open := true
-		for _, c := range closedStates {
-			open = open && st != c
-		}
-		if open {
+		if st.MayReply() {
 			d.Open[ref] = to
 		}
 		if aref != "" {
