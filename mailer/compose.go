@@ -2,7 +2,9 @@ package mailer
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"foi/store"
 	"strings"
 	"time"
 
@@ -93,4 +95,14 @@ func msgBytes(m *gomail.Msg) ([]byte, error) {
 		return nil, fmt.Errorf("write message: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// StoredLetter is the letter an outbox entry holds. The store keeps a
+// letter's fields as JSON that only this package writes and reads.
+func StoredLetter(it store.OutboxItem) (Letter, error) {
+	var l Letter
+	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
+		return l, fmt.Errorf("letter %d (%s): stored letter unreadable: %w", it.ID, it.Ref, err)
+	}
+	return l, nil
 }

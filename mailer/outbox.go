@@ -447,9 +447,9 @@ var errReplacement = errors.New("mailer: the guard's replacement is not the same
 // with its message row pointing at those bytes, in one transaction. The
 // Message-ID never changes.
 func (o *Outbox) claim(ctx context.Context, it store.OutboxItem, replacement *Letter) (*gomail.Msg, []byte, time.Time, error) {
-	var l Letter
-	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
-		return nil, nil, time.Time{}, fmt.Errorf("outbox %d (%s): stored letter unreadable: %w", it.ID, it.Ref, err)
+	l, err := StoredLetter(it)
+	if err != nil {
+		return nil, nil, time.Time{}, err
 	}
 	if replacement != nil {
 		r := *replacement
@@ -593,8 +593,7 @@ func (o *Outbox) retryCopies(ctx context.Context, slug string) {
 		if err != nil {
 			continue
 		}
-		var l Letter
-		json.Unmarshal([]byte(it.Letter), &l)
+		l, _ := StoredLetter(it) // a zero Date files the copy as of now
 		o.copyToSent(ctx, it, raw, l.Date)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -193,8 +192,8 @@ func editedDraft(f schedule.Facts, loc *time.Location) (mailer.Letter, time.Time
 				last = e.At
 			}
 		}
-		var l mailer.Letter
-		if last.IsZero() || json.Unmarshal([]byte(it.Letter), &l) != nil || strings.TrimSpace(l.Body) == "" {
+		l, err := mailer.StoredLetter(it)
+		if last.IsZero() || err != nil || strings.TrimSpace(l.Body) == "" {
 			return mailer.Letter{}, time.Time{}, false
 		}
 		if l.Date.IsZero() {

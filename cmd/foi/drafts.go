@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -289,13 +288,7 @@ func placeholderNames(holes []templates.Placeholder) string {
 }
 
 // outboxLetter reads the letter stored with an outbox entry.
-func outboxLetter(it store.OutboxItem) (mailer.Letter, error) {
-	var l mailer.Letter
-	if err := json.Unmarshal([]byte(it.Letter), &l); err != nil {
-		return l, fmt.Errorf("letter %d (%s): stored letter unreadable: %w", it.ID, it.Ref, err)
-	}
-	return l, nil
-}
+func outboxLetter(it store.OutboxItem) (mailer.Letter, error) { return mailer.StoredLetter(it) }
 
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
