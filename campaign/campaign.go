@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"foi/calendar"
 	"foi/lifecycle"
 	"foi/mailer"
 	"foi/store"
@@ -294,16 +295,31 @@ func PlusAddress(addr, tag string) string {
 	return user + "+" + tag + "@" + domain
 }
 
-// Data is the template data of a request's letters.
+// Data is the template data of a request's letters. The request's law is
+// the store's (the campaign's if it sets one, else the authority's
+// jurisdiction); a request not stored yet, whose first letter Create writes
+// to prove it renders, takes it from the campaign and authority the same way.
+// Extended is read from the state: callers that know the request's history
+// (the scheduler) may know better.
 func Data(c store.Campaign, r store.Request, now time.Time) templates.Data {
 	loc := London()
 	day := now.In(loc)
+	law := r.Law
+	if law == "" {
+		law = c.Law
+	}
+	if law == "" {
+		law = r.Authority.Jurisdiction
+	}
+	law = strings.ToLower(strings.TrimSpace(law))
 	d := templates.Data{
 		Authority: templates.Authority{
 			Name: r.Authority.Name, ShortName: r.Authority.ShortName, Email: r.ToAddress,
 			Jurisdiction: r.Authority.Jurisdiction, Tags: r.Authority.Tags,
 		},
-		Request:   templates.Request{Ref: r.Ref, Title: c.Title, AuthorityRef: r.AuthorityRef},
+		Request: templates.Request{Ref: r.Ref, Title: c.Title, Law: law, AuthorityRef: r.AuthorityRef,
+			// FOISA allows no extension (deadline.Input.Extended).
+			Extended: r.State == lifecycle.Extended && calendar.Law(law) != calendar.FOISA},
 		Campaign:  templates.Campaign{Slug: c.Slug, Title: c.Title},
 		Requester: templates.Requester{Name: c.RequesterName, Organisation: c.RequesterOrg, Email: c.RequesterEmail},
 		Today:     time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc),

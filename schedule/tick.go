@@ -87,7 +87,18 @@ func (s *Scheduler) Plan(ctx context.Context, now time.Time) ([]Action, error) {
 	return out, nil
 }
 
-// template names the letter of a step for a request's law.
+// template names the letter of a step for a request's law. Every built-in
+// letter is worded for the request's law ({{.Request.Law}}), so a step has
+// one letter for all four laws: review_after_refusal asks for an internal
+// review (FOIA, s.45 code of practice), makes representations (EIR reg. 11,
+// EISR reg. 16) or requires a review (FOISA s.20) as the request's law has
+// it. One letter rather than one per law, because `foi reply --template
+// review_after_refusal` and a user's own review_after_refusal.txt name a
+// letter, not a law, and must be right whichever law they meet. The Scottish
+// laws keep their own letters where the name is known outside this function
+// (the ICO pack, the how-to-file text, the subjects): foisa_review for the
+// review on silence, and sic_appeal for the complaint, which goes to a
+// different Commissioner.
 func template(step lifecycle.Step, law calendar.Law) string {
 	switch step {
 	case lifecycle.StepReviewSilence:

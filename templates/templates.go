@@ -53,12 +53,22 @@ type Authority struct {
 type Request struct {
 	Ref   string
 	Title string
+	// Law is the law the request is made under: foia, eir, foisa or eisr
+	// (the campaign's if it sets one, else the authority's jurisdiction;
+	// store.Request.Law). Letters cite it with {{lawname .Request.Law}} and
+	// choose their wording with {{if scottish .Request.Law}},
+	// {{if environmental .Request.Law}} or {{if eq .Request.Law "eir"}}.
+	Law string
 	// AuthorityRef is the authority's own reference once learned.
 	AuthorityRef string
 	// SentOn and DueOn are the delivery and response-due dates (zero before
-	// the first letter is sent).
+	// the first letter is sent; DueOn also while the clock is stopped).
 	SentOn time.Time
 	DueOn  time.Time
+	// Extended is true when the authority has extended the time for its
+	// response (FOIA s.10(3), EIR and EISR reg. 7(1)); DueOn is then the
+	// extended date. Never true under FOISA, which allows no extension.
+	Extended bool
 	// Grounds is the reason given in an internal-review request.
 	Grounds string
 	// The dates of what happened since (zero if it has not).
@@ -91,31 +101,89 @@ type Requester struct {
 // Funcs are the helpers letters may call: {{date .Today}} writes
 // "2 March 2026", {{dates .Request.ChasersSent}} "1 April 2026, 15 April 2026
 // and 29 April 2026", {{isodate .Today}} "2026-03-02", {{weekday .Today}}
-// "Monday", {{upper .Request.Ref}}, {{or .Authority.ShortName .Authority.Name}};
-// {{if scottish .Authority.Jurisdiction}} is true for foisa and eisr, whose
-// Commissioner is the Scottish Information Commissioner.
+// "Monday", {{upper .Request.Ref}}, {{or .Authority.ShortName .Authority.Name}}.
+// A date that is not set (a response not yet received, a review not asked
+// for) is an error in all four date helpers, never "1 January 0001": a
+// letter leaves the sentence out with {{if not .Request.RespondedOn.IsZero}}.
+//
+// The law helpers take a law (or a jurisdiction, which names the same four
+// laws): {{if scottish .Request.Law}} is true for foisa and eisr, whose
+// Commissioner is the Scottish Information Commissioner;
+// {{if environmental .Request.Law}} is true for eir and eisr;
+// {{lawname .Request.Law}} writes the law's title, "Freedom of Information
+// Act 2000". A law that is none of the four is taken as foia, as
+// calendar.Law does. {{wronglaw "text"}} stops the rendering with an
+// ErrWrongLaw saying text: a letter written for other laws says which
+// letter to use instead.
 var funcs = template.FuncMap{
-	"date":     date,
-	"dates":    dates,
-	"isodate":  func(t time.Time) string { return t.Format("2006-01-02") },
-	"weekday":  func(t time.Time) string { return t.Weekday().String() },
-	"upper":    strings.ToUpper,
-	"lower":    strings.ToLower,
-	"scottish": func(jurisdiction string) bool { return calendar.Law(jurisdiction).Scottish() },
+	"date":          date,
+	"dates":         dates,
+	"isodate":       func(t time.Time) (string, error) { return format(t, "2006-01-02") },
+	"weekday":       func(t time.Time) (string, error) { return format(t, "Monday") },
+	"upper":         strings.ToUpper,
+	"lower":         strings.ToLower,
+	"scottish":      func(law string) bool { return calendar.Law(law).Scottish() },
+	"environmental": environmental,
+	"lawname":       lawName,
+	"wronglaw":      func(text string) (string, error) { return "", wrongLaw(text) },
 }
 
-func date(t time.Time) string { return t.Format("2 January 2006") }
+// ErrWrongLaw is the error of a letter rendered for a request under a law
+// it is not written for (a complaint to the ICO about a Scottish request);
+// the error's text names the letter to use.
+var ErrWrongLaw = errors.New("templates: the letter is for another law")
+
+type wrongLaw string
+
+func (e wrongLaw) Error() string { return string(e) }
+func (e wrongLaw) Unwrap() error { return ErrWrongLaw }
+
+// errNoDate is what a date helper says of a date that is not set.
+var errNoDate = errors.New("the date is not set (leave the sentence out with {{if not .X.IsZero}})")
+
+func format(t time.Time, layout string) (string, error) {
+	if t.IsZero() {
+		return "", errNoDate
+	}
+	return t.Format(layout), nil
+}
+
+func date(t time.Time) (string, error) { return format(t, "2 January 2006") }
 
 // dates writes days as a letter lists them: "A", "A and B", "A, B and C".
-func dates(ts []time.Time) string {
+func dates(ts []time.Time) (string, error) {
 	s := make([]string, len(ts))
 	for i, t := range ts {
-		s[i] = date(t)
+		d, err := date(t)
+		if err != nil {
+			return "", err
+		}
+		s[i] = d
 	}
 	if len(s) < 2 {
-		return strings.Join(s, "")
+		return strings.Join(s, ""), nil
 	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1], nil
+}
+
+// environmental reports whether law is one of the environmental regimes
+// (eir, eisr).
+func environmental(law string) bool {
+	l := calendar.Law(law)
+	return l == calendar.EIR || l == calendar.EISR
+}
+
+// lawName is the short title of the law, as a letter cites it.
+func lawName(law string) string {
+	switch calendar.Law(law) {
+	case calendar.EIR:
+		return "Environmental Information Regulations 2004"
+	case calendar.FOISA:
+		return "Freedom of Information (Scotland) Act 2002"
+	case calendar.EISR:
+		return "Environmental Information (Scotland) Regulations 2004"
+	}
+	return "Freedom of Information Act 2000"
 }
 
 // Set is the embedded letters overridden by a user's folder.
@@ -220,18 +288,28 @@ func parse(name, src string) (*template.Template, error) {
 var execErr = regexp.MustCompile(`^template: ([^:]+):(\d+):(\d+): executing "[^"]*" at <([^>]*)>: (.*)$`)
 
 // explain turns an execution error into one that names the template, line
-// and field, with the fields that do exist.
+// and field, with the fields that do exist. It wraps the error it explains,
+// so that errors.Is finds ErrWrongLaw.
 func explain(name string, err error) error {
 	m := execErr.FindStringSubmatch(err.Error())
 	if m == nil {
-		return fmt.Errorf("template %s: %s", name, strings.TrimPrefix(err.Error(), "template: "))
+		return &renderError{fmt.Sprintf("template %s: %s", name, strings.TrimPrefix(err.Error(), "template: ")), err}
 	}
-	msg := m[5]
+	msg := strings.TrimPrefix(m[5], "error calling wronglaw: ")
 	if f := regexp.MustCompile(`can't evaluate field (\w+) in type (\S+)`).FindStringSubmatch(msg); f != nil {
 		msg = fmt.Sprintf("unknown field %q (in %s); %s has: %s", f[1], m[4], shortType(f[2]), strings.Join(fieldsOf(f[2]), ", "))
 	}
-	return fmt.Errorf("template %s, line %s: %s", m[1], m[2], msg)
+	return &renderError{fmt.Sprintf("template %s, line %s: %s", m[1], m[2], msg), err}
 }
+
+// renderError is a rendering error in words, wrapping text/template's.
+type renderError struct {
+	msg string
+	err error
+}
+
+func (e *renderError) Error() string { return e.msg }
+func (e *renderError) Unwrap() error { return e.err }
 
 func shortType(t string) string { return t[strings.LastIndex(t, ".")+1:] }
 
@@ -243,7 +321,7 @@ func fieldsOf(typ string) []string {
 	case "Authority":
 		return []string{"Name", "ShortName", "Email", "Jurisdiction", "Tags"}
 	case "Request":
-		return []string{"Ref", "Title", "AuthorityRef", "SentOn", "DueOn", "Grounds", "RespondedOn", "ChasedOn",
+		return []string{"Ref", "Title", "Law", "AuthorityRef", "SentOn", "DueOn", "Extended", "Grounds", "RespondedOn", "ChasedOn",
 			"FinalChasedOn", "ChasersSent", "ReviewRequestedOn", "ReviewDueOn", "ReviewAnsweredOn"}
 	case "Campaign":
 		return []string{"Slug", "Title"}
