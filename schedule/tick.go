@@ -172,6 +172,9 @@ func (s *Scheduler) Letter(f Facts, name, grounds string, now time.Time) (mailer
 		return at(s.Cal.Date(t))
 	}
 	d.Request.DueOn = at(res.Due)
+	// The extension read from the whole history, not the state alone (which
+	// moves on once a review is asked for); FOISA has none (s.10).
+	d.Request.Extended = in.Extended && !calendar.Law(r.Law).Scottish()
 	d.Request.Grounds = grounds
 	d.Request.ChasedOn = onDay(f.sentAt(lifecycle.StepFirstChaser))
 	d.Request.FinalChasedOn = onDay(f.sentAt(lifecycle.StepFinalChaser))
