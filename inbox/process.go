@@ -62,7 +62,7 @@ func (p *Processor) log() *slog.Logger {
 func (p *Processor) Process(ctx context.Context, raw []byte, folder string, uid uint32, oversize bool) (Outcome, error) {
 	h := sha256.Sum256(raw)
 	sum := hex.EncodeToString(h[:])
-	if dup, err := p.Store.IncomingExists(ctx, sum, ""); err != nil || dup {
+	if dup, err := p.Store.IncomingExists(ctx, sum); err != nil || dup {
 		return Outcome{Dup: dup}, err
 	}
 	var m *Message
@@ -82,10 +82,13 @@ func (p *Processor) Process(ctx context.Context, raw []byte, folder string, uid 
 	if unreadable {
 		m.Flags = append(m.Flags, Flag{Code: "unparsable", Detail: perr.Error(), Severe: true})
 	}
-	if m.MessageID != "" {
-		if dup, err := p.Store.IncomingExists(ctx, "", m.MessageID); err != nil || dup {
-			return Outcome{Dup: dup}, err
-		}
+	// The same bytes were a duplicate above; the same Message-ID with other
+	// bytes is another message from a system that reuses IDs. Keep it.
+	if n, err := p.Store.ReceivedWithMessageID(ctx, m.MessageID); err != nil {
+		return Outcome{}, err
+	} else if n > 0 {
+		m.Flags = append(m.Flags, Flag{Code: "reused-message-id", Severe: true,
+			Detail: fmt.Sprintf("%d earlier message(s) with Message-ID <%s> and different content: kept as a new message", n, cleanLine(m.MessageID, 200))})
 	}
 	data, err := p.Store.Index(ctx)
 	if err != nil {

@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"foi/lifecycle"
 	"foi/localmail"
 )
 
@@ -91,5 +93,57 @@ func BenchmarkProcess30MB(b *testing.B) {
 		if _, err := p.Process(context.Background(), msg, "INBOX", uint32(i+1), false); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestProcessReusedMessageID: an authority's mail system reuses one
+// Message-ID for its acknowledgement and, later, its answer. The answer is a
+// new message: it is stored, filed (the request moves to responded) and
+// flagged reused-message-id for a look. Reading either again, as after a
+// crash or a UIDVALIDITY change, is a harmless duplicate.
+func TestProcessReusedMessageID(t *testing.T) {
+	w := newWorld(t, localmail.Options{})
+	ctx := context.Background()
+	r := w.reqs[0]
+	mail := func(body string) []byte {
+		return []byte(fmt.Sprintf("From: FOI Team <%s>\r\nTo: campaign@foi.test\r\nSubject: RE: Freedom of Information request\r\n"+
+			"Message-ID: <case-0456@casework.nhs.test>\r\nIn-Reply-To: <%s>\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\n%s\r\n",
+			r.ToAddress, r.MessageID, body))
+	}
+	ack := mail("Thank you for your request. We acknowledge receipt and will respond within 20 working days.")
+	ans := mail("Please find below our response to your request. The information is attached as a spreadsheet.")
+	p := &Processor{Store: w.st}
+	first, err := p.Process(ctx, ack, "INBOX", 1, false)
+	if err != nil || !first.Taken || first.Dup {
+		t.Fatalf("Process(ack) = %+v, %v; want taken", first, err)
+	}
+	second, err := p.Process(ctx, ans, "INBOX", 2, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.Taken || second.Dup || second.ID == first.ID || second.Ref != r.Ref {
+		t.Fatalf("Process(answer with the ack's Message-ID) = %+v; want a new message filed under %s", second, r.Ref)
+	}
+	m, err := w.st.MessageByID(ctx, second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Flags, "reused-message-id") {
+		t.Errorf("answer flags = %q, want reused-message-id", m.Flags)
+	}
+	if m0, _ := w.st.MessageByID(ctx, first.ID); strings.Contains(m0.Flags, "reused-message-id") {
+		t.Errorf("ack flags = %q, want no reused-message-id (it came first)", m0.Flags)
+	}
+	if got, _ := w.st.Request(ctx, r.Ref); got.State != lifecycle.Responded {
+		t.Errorf("after the answer %s is %s, want responded", r.Ref, got.State)
+	}
+	for i, raw := range [][]byte{ack, ans} {
+		out, err := p.Process(ctx, raw, "INBOX", uint32(10+i), false)
+		if err != nil || !out.Dup {
+			t.Errorf("re-reading message %d = %+v, %v; want a duplicate", i+1, out, err)
+		}
+	}
+	if got := w.replies()[r.Ref]; got != 2 {
+		t.Errorf("%s has %d replies stored, want 2", r.Ref, got)
 	}
 }

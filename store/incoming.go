@@ -54,14 +54,16 @@ type Incoming struct {
 }
 
 // SaveIncoming stores a received message, its attachments, its events and
-// its effect on the request in one transaction. A message already stored
-// (same bytes, or same Message-ID received before) is not stored again:
-// dup is true.
+// its effect on the request in one transaction. A message whose bytes are
+// stored already (the same SHA-256: a re-read after a crash or a
+// UIDVALIDITY change) is not stored again: dup is true. The Message-ID does
+// not decide: some mail systems reuse one for different messages (an
+// acknowledgement, then the answer), and each is kept; the caller flags the
+// second (see ReceivedWithMessageID).
 func (s *Store) SaveIncoming(ctx context.Context, in Incoming, now time.Time) (id int64, dup bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?
-			OR (? <> '' AND message_id = ? AND direction = 'in')`, in.SHA256, in.MessageID, in.MessageID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?`, in.SHA256).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -162,13 +164,24 @@ func fileReply(ctx context.Context, tx *sql.Tx, reqID, mid int64, in Incoming, n
 	return nil
 }
 
-// IncomingExists reports whether a received message with these bytes or this
-// Message-ID is stored already.
-func (s *Store) IncomingExists(ctx context.Context, sha, messageID string) (bool, error) {
+// IncomingExists reports whether a message with exactly these bytes (by
+// SHA-256) is stored already.
+func (s *Store) IncomingExists(ctx context.Context, sha string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?
-		OR (? <> '' AND message_id = ? AND direction = 'in')`, sha, messageID, messageID).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?`, sha).Scan(&n)
 	return n > 0, err
+}
+
+// ReceivedWithMessageID counts the received messages stored under this
+// Message-ID ("" counts none). A message whose bytes are new but whose
+// Message-ID is counted here reuses an ID: it is a different message.
+func (s *Store) ReceivedWithMessageID(ctx context.Context, messageID string) (int, error) {
+	if messageID == "" {
+		return 0, nil
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE message_id = ? AND direction = 'in'`, messageID).Scan(&n)
+	return n, err
 }
 
 // Folder returns what the watcher remembers of a mailbox folder.
