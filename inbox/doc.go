@@ -14,7 +14,8 @@
 //  2. Match finds the request (SLUG-NNN), strongest evidence first: threading
 //     headers naming our Message-IDs, a plus-address tag, our reference in the
 //     subject, then in the body, the authority's own reference learned earlier,
-//     and last the sender (low confidence). It asks the store through the small
+//     and last the sender (low confidence), never for a message that names a
+//     reference not ours (another campaign's). It asks the store through the small
 //     Index interface declared here. TakeUnmatched says whether an unmatched
 //     message is worth keeping for the user to file by hand.
 //  3. Classify suggests a Kind — bounce, auto-reply, acknowledgement,

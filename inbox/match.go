@@ -23,6 +23,9 @@ type Index interface {
 	RefByPlusTag(tag string) (ref string, ok bool)
 	// IsRef reports whether ref is one of our request references.
 	IsRef(ref string) bool
+	// IsSlug reports whether slug (upper case, "LXP7") is the slug of one of
+	// our campaigns.
+	IsSlug(slug string) bool
 	// RefByAuthorityRef returns the request to which an authority gave this
 	// reference of its own, learned from an earlier reply. Compare case- and
 	// space-insensitively.
@@ -101,8 +104,10 @@ const maxLookups = 50
 // X-Original-To, To or Cc; (3) our reference in the subject; (4) our reference
 // in the body; (5) the authority's own reference, learned earlier; (6) the
 // sender's address, else its domain, having exactly one open request (low
-// confidence). An unmatched result carries suggestions where there is any
-// evidence at all. Match only reads from idx.
+// confidence), unless the message names a reference that is not ours (see
+// foreignRefs): then the sender's requests are only suggested. An unmatched
+// result carries suggestions where there is any evidence at all. Match only
+// reads from idx.
 func Match(m *Message, idx Index) MatchResult {
 	var r MatchResult
 	if m == nil || idx == nil {
@@ -156,9 +161,24 @@ func Match(m *Message, idx Index) MatchResult {
 		}
 	}
 
-	// (6) The sender.
+	// (6) The sender, unless the message names a reference not ours: a
+	// reply about another campaign's request (or someone else's) is not
+	// filed under ours by who sent it.
 	if from := strings.ToLower(strings.TrimSpace(m.From.Addr)); from != "" {
 		refs := idx.OpenRefsBySender(from)
+		if foreign := foreignRefs(m, idx); len(foreign) > 0 {
+			names := strings.Join(foreign, ", ")
+			if len(refs) == 0 {
+				if d := domainOf(from); d != "" {
+					refs = idx.OpenRefsByDomain(d)
+				}
+			}
+			for _, ref := range refs {
+				s.add(ref, fmt.Sprintf("from %s, which has %d open request(s), but it names %s, not one of ours", from, len(refs), names))
+			}
+			r.Suggestions = s.list
+			return r
+		}
 		switch {
 		case len(refs) == 1:
 			return r.decide(refs[0], RuleSender, true, "sender "+from+" has one open request", s)
@@ -399,6 +419,38 @@ func RefCandidates(s string) []string {
 }
 
 func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// bracketedRef finds a reference in square brackets, the way our subjects
+// carry one ("[LXP7-004]") and other campaigns' do ("[CRA-004]").
+var bracketedRef = regexp.MustCompile(`\[\s*([A-Za-z][A-Za-z0-9]{1,15})\s*[-‐‑–—]\s*([0-9]{3,9})\s*\]`)
+
+// foreignRefs lists the request references that m names and that are not
+// ours, at most a few: a bracketed reference in the subject that we do not
+// know, and any reference with one of our campaigns' slugs but a number we
+// never used, in the subject or the body. Authorities' own references
+// ("Our ref: FOI-2108") are not brackets or our slugs, and do not count.
+func foreignRefs(m *Message, idx Index) []string {
+	var out []string
+	add := func(ref string) {
+		if len(out) < 5 && !slices.Contains(out, ref) && !idx.IsRef(ref) {
+			out = append(out, ref)
+		}
+	}
+	for _, sm := range bracketedRef.FindAllStringSubmatch(m.Subject, maxLookups) {
+		add(strings.ToUpper(sm[1]) + "-" + sm[2])
+	}
+	for _, text := range []string{m.Subject, bodyText(m)} {
+		for i, c := range RefCandidates(text) {
+			if i >= maxLookups {
+				break
+			}
+			if slug, _, _ := strings.Cut(c, "-"); idx.IsSlug(slug) {
+				add(c)
+			}
+		}
+	}
+	return out
+}
 
 // knownRefs returns the references in s that the Index knows, in order.
 func knownRefs(s string, idx Index) []string {

@@ -111,6 +111,16 @@ func (x *testIndex) IsRef(ref string) bool {
 	return ok
 }
 
+func (x *testIndex) IsSlug(slug string) bool {
+	x.note("IsSlug", slug)
+	for ref := range x.refs {
+		if s, _, _ := strings.Cut(ref, "-"); s == slug {
+			return true
+		}
+	}
+	return false
+}
+
 func (x *testIndex) RefByAuthorityRef(ar string) (string, bool) {
 	x.note("RefByAuthorityRef", ar)
 	ref, ok := x.authorityRefs[strings.ToUpper(ar)]
@@ -390,5 +400,41 @@ func TestNilInputs(t *testing.T) {
 	}
 	if take, _ := TakeUnmatched(nil, MatchResult{}, newTestIndex()); take {
 		t.Error("TakeUnmatched(nil) = true")
+	}
+}
+
+// TestMatchForeignRefBlocksSenderRule: trust 6 has one open request
+// (LXP7-006), so the sender rule would file its mail there; a message that
+// names a reference not ours (another campaign's in brackets, or one of our
+// slugs with a number we never used) is only suggested for it. An
+// authority's own unbracketed reference does not count as one.
+func TestMatchForeignRefBlocksSenderRule(t *testing.T) {
+	t.Parallel()
+	const trust6 = "foi@trust-006.nhs.example"
+	tests := []struct {
+		subject, text string
+		from          string
+		wantRef       string
+		wantRule      Rule
+	}{
+		{"RE: Freedom of Information request [CRA-004]: survey", "Please see attached.", trust6, "", ""},
+		{"FW: [cra–004] response", "", trust6, "", ""},
+		{"RE: request LXP7-999", "", trust6, "", ""},
+		{"RE: your request", "As requested under LXP7-999, attached.", trust6, "", ""},
+		{"[CRA-004] response", "", "records@trust-006.nhs.example", "", ""}, // the domain rule too
+		{"RE: request FOI-7777", "Our ref: FOI-7777", trust6, "LXP7-006", RuleSender},
+		{"RE: [EXTERNAL] your request", "", trust6, "LXP7-006", RuleSender},
+		{"RE: [CRA-004] and [LXP7-010]", "", trust6, "LXP7-010", RuleSubjectRef},
+	}
+	for _, tt := range tests {
+		m := msg(tt.subject, tt.text)
+		m.From.Addr = tt.from
+		r := Match(m, newTestIndex())
+		if r.Ref != tt.wantRef || r.Rule != tt.wantRule {
+			t.Errorf("Match(%q, %q) = %q by %q, want %q by %q", tt.subject, tt.text, r.Ref, r.Rule, tt.wantRef, tt.wantRule)
+		}
+		if tt.wantRef == "" && (len(r.Suggestions) != 1 || r.Suggestions[0].Ref != "LXP7-006") {
+			t.Errorf("Match(%q, %q) suggestions = %v, want LXP7-006", tt.subject, tt.text, r.Suggestions)
+		}
 	}
 }

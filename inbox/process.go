@@ -249,6 +249,7 @@ type StoreIndex struct {
 	refs     map[string]string
 	open     map[string]string
 	authRefs map[string]string
+	slugs    map[string]bool
 	senders  map[string]bool
 	domains  map[string]bool
 	secret   string
@@ -257,7 +258,12 @@ type StoreIndex struct {
 // NewIndex builds the matching index from the store's data.
 func NewIndex(d store.IndexData, plusSecret string) *StoreIndex {
 	x := &StoreIndex{ids: map[string]string{}, refs: d.Refs, open: d.Open, authRefs: map[string]string{},
-		senders: map[string]bool{}, domains: map[string]bool{}, secret: plusSecret}
+		slugs: map[string]bool{}, senders: map[string]bool{}, domains: map[string]bool{}, secret: plusSecret}
+	for ref := range d.Refs {
+		if i := strings.LastIndexByte(ref, '-'); i > 0 {
+			x.slugs[strings.ToUpper(ref[:i])] = true
+		}
+	}
 	for id, ref := range d.OurMessageIDs {
 		x.ids[strings.ToLower(id)] = ref
 	}
@@ -297,6 +303,9 @@ func (x *StoreIndex) RefByPlusTag(tag string) (string, bool) {
 
 // IsRef implements Index.
 func (x *StoreIndex) IsRef(ref string) bool { _, ok := x.refs[strings.ToUpper(ref)]; return ok }
+
+// IsSlug implements Index.
+func (x *StoreIndex) IsSlug(slug string) bool { return x.slugs[strings.ToUpper(slug)] }
 
 // RefByAuthorityRef implements Index.
 func (x *StoreIndex) RefByAuthorityRef(a string) (string, bool) {
