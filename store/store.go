@@ -49,15 +49,55 @@ type Store struct {
 	dir string
 }
 
-// Open opens (creating if needed) the data folder dir and brings its
-// database schema up to date.
+// ErrNoDataDir is returned by OpenExisting for a data folder, or a database
+// in it, that is not there: only `foi init` makes one.
+var ErrNoDataDir = errors.New("store: no data folder")
+
+// dbName is the database's file name in the data folder.
+const dbName = "foi.db"
+
+// OpenExisting opens the data folder dir, which must exist and hold its
+// database: every command but `foi init` opens the store this way, so a
+// mistyped storage.data_dir is never taken for a new, empty store. It
+// returns an error wrapping ErrNoDataDir, naming what is missing, if not.
+func OpenExisting(ctx context.Context, dir string) (*Store, error) {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: %s does not exist; run `foi init` to make one, or set storage.data_dir to the folder you use", ErrNoDataDir, dir)
+	case err != nil:
+		return nil, fmt.Errorf("open data folder %s: %w", dir, err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("open data folder %s: it is a file, not a folder; set storage.data_dir to your data folder", dir)
+	}
+	path := filepath.Join(dir, dbName)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: the data folder %s has no database %s; run `foi init` to start a new one, restore %s from a backup, or set storage.data_dir to the folder you use", ErrNoDataDir, dir, dbName, dbName)
+	}
+	return Open(ctx, dir)
+}
+
+// Open opens the data folder dir, creating the folder and its database if
+// they are not there (`foi init` and tests; commands use OpenExisting), and
+// brings the database schema up to date. It never starts afresh over a
+// database file that exists: an empty (0-byte) or unreadable foi.db is an
+// error naming the file.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	for _, sub := range []string{"", "mail", "files"} {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: make data folder %s: %w", dir, err)
+	}
+	if err := writable(dir); err != nil {
+		return nil, err
+	}
+	for _, sub := range []string{"mail", "files"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 	}
-	path := filepath.Join(dir, "foi.db")
+	path := filepath.Join(dir, dbName)
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return nil, fmt.Errorf("open store: %s is empty (0 bytes), so it is not foi's database: restore it from a backup, or if there never was one, delete it and run `foi init`", path)
+	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate&_synchronous=FULL"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -66,9 +106,23 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{db: db, dir: dir}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w (if the file is damaged, restore it from a backup)", path, err)
 	}
 	return s, nil
+}
+
+// writable checks that foi can write in the data folder, to say so plainly
+// rather than fail later with the database driver's words.
+func writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".tmp-open-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("open store: the data folder %s is read-only to foi (%w): foi needs to write there; fix its permissions", dir, err)
+		}
+		return fmt.Errorf("open store: write in the data folder %s: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // Close closes the database.

@@ -56,6 +56,9 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := initDataDir(ctx, filepath.Join(*dir, "data")); err != nil {
+		return err
+	}
 	loc := londonLoc()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, loc)
 	clock := demo.NewClock(start)

@@ -91,6 +91,9 @@ storage:
 	if err := os.WriteFile(e.cfg, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
+	if err := initDataDir(context.Background(), filepath.Join(e.dir, "data")); err != nil { // as `foi init` does
+		e.t.Fatal(err)
+	}
 }
 
 // foi runs one command line in-process and returns its exit status and

@@ -34,14 +34,24 @@ func (a *app) cmdInit(ctx context.Context, args []string) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	dataDir := filepath.Join(filepath.Dir(path), config.Default().Storage.DataDir)
-	st, err := store.Open(ctx, dataDir)
-	if err != nil {
+	if err := initDataDir(ctx, dataDir); err != nil {
 		return err
 	}
-	st.Close()
 	fmt.Fprintf(a.stdout, "Wrote %s and the data folder %s.\n", path, dataDir)
 	fmt.Fprintf(a.stdout, "Next: edit the lines marked CHANGE ME, set FOI_SMTP_PASSWORD and FOI_IMAP_PASSWORD,\nthen run `foi check-config --connect`.\n")
 	return nil
+}
+
+// initDataDir makes the data folder dir and its database, or brings an
+// existing one up to date. It is the only way a data folder comes into
+// being (`foi init`, and the demo for its own): every other command opens
+// the store with store.OpenExisting, which refuses a missing one.
+func initDataDir(ctx context.Context, dir string) error {
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	return st.Close()
 }
 
 func (a *app) cmdCheckConfig(ctx context.Context, args []string) error {

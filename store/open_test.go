@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOpenExistingRefusesMissing: only `foi init` makes a data folder; a
+// missing folder, or a folder without its database, is never taken for a
+// new, empty store (issue 9, finding 10).
+func TestOpenExistingRefusesMissing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	missing := filepath.Join(t.TempDir(), "no-such-data")
+	empty := t.TempDir()
+	for _, dir := range []string{missing, empty} {
+		st, err := OpenExisting(ctx, dir)
+		if err == nil {
+			st.Close()
+			t.Fatalf("OpenExisting(%s) = nil error, want ErrNoDataDir", dir)
+		}
+		if !errors.Is(err, ErrNoDataDir) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "foi init") {
+			t.Errorf("OpenExisting(%s) = %v, want ErrNoDataDir naming the folder and `foi init`", dir, err)
+		}
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenExisting created %s (stat: %v)", missing, err)
+	}
+	if _, err := os.Stat(filepath.Join(empty, dbName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenExisting created a database in %s (stat: %v)", empty, err)
+	}
+
+	// Once made, it opens.
+	st, err := Open(ctx, missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = OpenExisting(ctx, missing)
+	if err != nil {
+		t.Fatalf("OpenExisting after Open: %v", err)
+	}
+	st.Close()
+}
+
+// TestOpenNeverStartsAfresh: a database file that exists but is empty or
+// damaged is an error naming the file, and is left exactly as it was; a
+// read-only data folder says so (issue 9, finding 11).
+func TestOpenNeverStartsAfresh(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, data, want string
+	}{
+		{"empty", "", "empty (0 bytes)"},
+		{"corrupt", strings.Repeat("not a database, just bytes\n", 400), "restore it from a backup"},
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, dbName)
+		if err := os.WriteFile(path, []byte(tc.data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		st, err := OpenExisting(ctx, dir)
+		if err == nil {
+			st.Close()
+			t.Errorf("%s: OpenExisting = nil error, want one naming %s", tc.name, path)
+			continue
+		}
+		if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: OpenExisting = %q, want it to name %s and say %q", tc.name, err, path, tc.want)
+		}
+		if b, _ := os.ReadFile(path); string(b) != tc.data {
+			t.Errorf("%s: %s changed: %d bytes, want %d", tc.name, path, len(b), len(tc.data))
+		}
+	}
+
+	if os.Geteuid() == 0 {
+		t.Skip("root writes in read-only folders")
+	}
+	dir := t.TempDir()
+	st, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	st, err = OpenExisting(ctx, dir)
+	if err == nil {
+		st.Close()
+		t.Fatal("OpenExisting of a read-only data folder = nil error")
+	}
+	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("OpenExisting of read-only %s = %q, want it to name the folder and say read-only", dir, err)
+	}
+}
