@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOpenExistingRefusesMissing: only `foi init` makes a data folder; a
@@ -98,5 +99,59 @@ func TestOpenNeverStartsAfresh(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "read-only") {
 		t.Errorf("OpenExisting of read-only %s = %q, want it to name the folder and say read-only", dir, err)
+	}
+}
+
+// TestOpenRemovesStaleTemp: temporary blob files a killed sync left behind
+// are removed at Open once they are older than staleTemp; a young one may
+// be another live process's and stays (issue 9, finding 14).
+func TestOpenRemovesStaleTemp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := st.PutMail([]byte("Subject: kept\r\n\r\nbody\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	old := time.Now().Add(-staleTemp - time.Minute)
+	files := map[string]bool{ // path: should remain
+		filepath.Join(dir, "mail", "ab", ".tmp-123"):    false,
+		filepath.Join(dir, "files", "cd", ".tmp-456"):   false,
+		filepath.Join(dir, "mail", ".tmp-789"):          false,
+		filepath.Join(dir, "files", "ef", ".tmp-young"): true,
+		filepath.Join(dir, "files", "ef", "not-a-tmp"):  true,
+		filepath.Join(dir, "mail", sum[:2], sum):        true,
+	}
+	for path := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			if err := os.WriteFile(path, []byte("partial"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !strings.HasSuffix(path, "young") {
+			os.Chtimes(path, old, old)
+		}
+	}
+	st, err = OpenExisting(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for path, keep := range files {
+		_, err := os.Stat(path)
+		if got := err == nil; got != keep {
+			t.Errorf("after Open, %s exists = %v, want %v", path, got, keep)
+		}
+	}
+	if b, err := st.ReadMail(sum); err != nil || !strings.Contains(string(b), "kept") {
+		t.Errorf("ReadMail(%s) = %q, %v; want the stored message", sum, b, err)
 	}
 }

@@ -56,6 +56,13 @@ var ErrNoDataDir = errors.New("store: no data folder")
 // dbName is the database's file name in the data folder.
 const dbName = "foi.db"
 
+// staleTemp is how old a temporary blob file (.tmp-*) must be before Open
+// removes it. putBlob writes one, syncs it and renames it into place within
+// moments; one left for this long is from a process that was killed. A
+// younger one may belong to another live process (`foi serve` syncing while
+// `foi status` opens the store), so it is left alone.
+const staleTemp = 10 * time.Minute
+
 // OpenExisting opens the data folder dir, which must exist and hold its
 // database: every command but `foi init` opens the store this way, so a
 // mistyped storage.data_dir is never taken for a new, empty store. It
@@ -81,7 +88,8 @@ func OpenExisting(ctx context.Context, dir string) (*Store, error) {
 // they are not there (`foi init` and tests; commands use OpenExisting), and
 // brings the database schema up to date. It never starts afresh over a
 // database file that exists: an empty (0-byte) or unreadable foi.db is an
-// error naming the file.
+// error naming the file. It removes temporary blob files left by a killed
+// process (see staleTemp).
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: make data folder %s: %w", dir, err)
@@ -108,6 +116,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w (if the file is damaged, restore it from a backup)", path, err)
 	}
+	s.removeStaleTemp(time.Now())
 	return s, nil
 }
 
@@ -123,6 +132,23 @@ func writable(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// removeStaleTemp removes the temporary files (.tmp-*) older than staleTemp
+// under mail/ and files/. It is best effort: a file it cannot remove is
+// left for the next Open.
+func (s *Store) removeStaleTemp(now time.Time) {
+	for _, kind := range []string{"mail", "files"} {
+		filepath.WalkDir(filepath.Join(s.dir, kind), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), ".tmp-") {
+				return nil
+			}
+			if fi, err := d.Info(); err == nil && now.Sub(fi.ModTime()) > staleTemp {
+				os.Remove(path)
+			}
+			return nil
+		})
+	}
 }
 
 // Close closes the database.
