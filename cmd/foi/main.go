@@ -40,8 +40,6 @@ Campaigns:
   campaign preview SLUG [REF]           print exactly the bytes that would be sent
   campaign list                         list campaigns
   send SLUG [--dry-run] [--limit N]     send the campaign's letters
-  resend REF                            send again a letter held in doubt (same Message-ID)
-  mark-sent REF                         record a letter held in doubt as sent
   status [SLUG]                         each request's state, sent time, due date, last reply
 Replies:
   sync                                  fetch and file new mail once
@@ -67,12 +65,6 @@ The clock and the schedule:
   due DATE [--law foia|foisa|eir|eisr]  the deadlines for a request delivered on DATE
   holidays [YEAR] | holidays import FILE.json
   ico-pack REF --out FILE.zip [--force] the complaint pack for the Commissioner (--force: before it is due)
-
-Backups:
-  backup FILE.tar.gz                    the database and every message and file, in one archive
-                                        (safe while serve runs)
-  restore FILE.tar.gz DIR               unpack a backup into a new, empty DIR, checking every hash
-  check [--data DIR]                    verify the database and every stored message and file
 
 Trying it out:
   demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
@@ -174,10 +166,6 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdCampaign(ctx, rest)
 	case "send":
 		return a.cmdSend(ctx, rest)
-	case "resend":
-		return a.cmdResend(ctx, rest)
-	case "mark-sent":
-		return a.cmdMarkSent(ctx, rest)
 	case "status":
 		return a.cmdStatus(ctx, rest)
 	case "demo":
@@ -214,12 +202,6 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdHolidays(ctx, rest)
 	case "ico-pack":
 		return a.cmdICOPack(ctx, rest)
-	case "backup":
-		return a.cmdBackup(ctx, rest)
-	case "restore":
-		return a.cmdRestore(ctx, rest)
-	case "check":
-		return a.cmdCheck(ctx, rest)
 	default:
 		return usagef("unknown command %q", cmd)
 	}
