@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMissingDataDirRefused: only `foi init` makes a data folder; any other
@@ -56,5 +57,46 @@ func TestEmptyDatabaseRefused(t *testing.T) {
 	}
 	if fi, err := os.Stat(db); err != nil || fi.Size() != 0 {
 		t.Errorf("foi.db was rebuilt or removed: %v, %v", fi, err)
+	}
+}
+
+// sentLetters sends the campaign and returns the letters by reference.
+func sentLetters(t *testing.T, e *env, n int) map[string][]byte {
+	t.Helper()
+	setupCampaign(t, e, n)
+	e.must("send", "LXP7")
+	sent := map[string][]byte{}
+	for _, m := range e.mail.Received() {
+		sent[subjectRef.FindStringSubmatch(header(t, m.Data, "Subject"))[1]] = m.Data
+	}
+	return sent
+}
+
+// TestShowStripsControls: a reply whose body, subject and sender carry
+// terminal escape sequences (blink, clear screen, an OSC-8 link, a bell, a
+// carriage return that overwrites the line) is printed by `foi show`
+// without a single control character but newline and tab (issue 9,
+// finding 12).
+func TestShowStripsControls(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	sent := sentLetters(t, e, 1)
+	to := strings.Trim(header(t, sent["LXP7-001"], "To"), "<>")
+	reply := "From: =?utf-8?q?FOI_=1B[5mOfficer?= <" + to + ">\r\nTo: campaign@foi.test\r\n" +
+		"Subject: =?utf-8?q?RE:_your_request_=1B]0;pwned=07?=\r\nMessage-ID: <esc-1@nhs.test>\r\n" +
+		"In-Reply-To: " + header(t, sent["LXP7-001"], "Message-Id") + "\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		"Dear requester,\r\n\x1b[5mWe hold the information.\x1b[0m\r\n" +
+		"\x1b]8;;https://evil.test/\x07Click here\x1b]8;;\x07\r\nFake line\rReal\x1b[2J\x07\r\n\tIndented.\r\n"
+	e.mail.Deliver("INBOX", []byte(reply), time.Now())
+	e.must("sync")
+	out := e.must("show", "LXP7-001")
+	if !strings.Contains(out, "We hold the information.") || !strings.Contains(out, "\tIndented.") {
+		t.Fatalf("foi show lost the reply's text:\n%s", out)
+	}
+	for i, r := range out {
+		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
+			t.Errorf("foi show printed control character %U at byte %d: %q", r, i, out[max(0, i-20):min(len(out), i+20)])
+		}
 	}
 }

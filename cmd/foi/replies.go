@@ -13,6 +13,7 @@ import (
 	"foi/lifecycle"
 	"foi/report"
 	"foi/store"
+	"foi/textsafe"
 )
 
 // newWatcher builds the mailbox watcher from the configuration.
@@ -109,11 +110,14 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 	if a.json {
 		return a.printJSON(map[string]any{"request": r, "thread": items})
 	}
-	fmt.Fprintf(a.stdout, "%s  %s <%s>\nstate: %s", r.Ref, r.Authority.Name, r.ToAddress, r.State)
+	// Everything below came in the mail or was built from it: print it
+	// without the control characters a terminal would act on.
+	out := textsafe.NewWriter(a.stdout)
+	fmt.Fprintf(out, "%s  %s <%s>\nstate: %s", r.Ref, r.Authority.Name, r.ToAddress, r.State)
 	if r.AuthorityRef != "" {
-		fmt.Fprintf(a.stdout, "   their ref: %s", r.AuthorityRef)
+		fmt.Fprintf(out, "   their ref: %s", r.AuthorityRef)
 	}
-	fmt.Fprintln(a.stdout)
+	fmt.Fprintln(out)
 	var marked time.Time // the last time a person said what the request's state is
 	for _, e := range f.Events {
 		if e.Kind == lifecycle.EventState && e.Actor == "user" {
@@ -121,47 +125,47 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 		}
 	}
 	if r.State == lifecycle.Responded || r.State == lifecycle.ReviewAnswered {
-		fmt.Fprintf(a.stdout, "A reply waits for you to say what it was: foi mark %s successful|partially_successful|refused|not_held\n", r.Ref)
+		fmt.Fprintf(out, "A reply waits for you to say what it was: foi mark %s successful|partially_successful|refused|not_held\n", r.Ref)
 	}
 	for _, it := range items {
 		when := it.At.In(loc).Format("2006-01-02 15:04")
 		switch it.Type {
 		case "event":
-			fmt.Fprintf(a.stdout, "\n%s  · %s\n", when, it.Event.Text)
+			fmt.Fprintf(out, "\n%s  · %s\n", when, it.Event.Text)
 		default:
 			m := it.Message
 			arrow := "→ letter"
 			if it.Type == "reply" {
 				arrow = "← reply"
 			}
-			fmt.Fprintf(a.stdout, "\n%s  %s #%d  %s\n  From: %s\n  Subject: %s\n  Message-ID: <%s>\n", when, arrow, m.ID, m.Kind, m.From, m.Subject, m.MessageID)
+			fmt.Fprintf(out, "\n%s  %s #%d  %s\n  From: %s\n  Subject: %s\n  Message-ID: <%s>\n", when, arrow, m.ID, m.Kind, m.From, m.Subject, m.MessageID)
 			if it.Type == "reply" && !m.Date.IsZero() {
-				fmt.Fprintf(a.stdout, "  Date: %s\n", m.Date.In(loc).Format("Mon 2 Jan 2006 15:04"))
+				fmt.Fprintf(out, "  Date: %s\n", m.Date.In(loc).Format("Mon 2 Jan 2006 15:04"))
 			}
 			if m.MatchRule != "" {
 				conf := ""
 				if m.LowConf {
 					conf = " (low confidence: please check)"
 				}
-				fmt.Fprintf(a.stdout, "  Matched by: %s%s\n", m.MatchRule, conf)
+				fmt.Fprintf(out, "  Matched by: %s%s\n", m.MatchRule, conf)
 			}
 			if m.Flags != "" {
-				fmt.Fprintf(a.stdout, "  Flags: %s\n", m.Flags)
+				fmt.Fprintf(out, "  Flags: %s\n", m.Flags)
 			}
 			if sug := report.Suggest(*m); it.Type == "reply" && sug != nil {
 				if m.CreatedAt.After(marked) {
-					fmt.Fprintf(a.stdout, "  Looks like: %s (foi's reading: confirm it with foi mark)\n", sug.Words)
+					fmt.Fprintf(out, "  Looks like: %s (foi's reading: confirm it with foi mark)\n", sug.Words)
 				} else {
-					fmt.Fprintf(a.stdout, "  foi read it as: %s\n", sug.Words)
+					fmt.Fprintf(out, "  foi read it as: %s\n", sug.Words)
 				}
 				for _, ev := range sug.Evidence {
-					fmt.Fprintf(a.stdout, "    because %s\n", ev)
+					fmt.Fprintf(out, "    because %s\n", ev)
 				}
 			}
 			for _, at := range it.Attachments {
-				fmt.Fprintf(a.stdout, "  Attachment: %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
+				fmt.Fprintf(out, "  Attachment: %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
 			}
-			fmt.Fprintf(a.stdout, "\n%s\n", indent(truncateLines(m.BodyText, 40)))
+			fmt.Fprintf(out, "\n%s\n", indent(truncateLines(m.BodyText, 40)))
 		}
 	}
 	return nil
