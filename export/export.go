@@ -12,14 +12,20 @@
 //  3. A file appears under its final name only once it is complete: Save
 //     writes a temporary file and links it into place, which fails rather
 //     than replace a file that appeared meanwhile.
+//  4. Nothing lands outside the folder the person chose: the folders are
+//     *os.Root, so a symbolic link already there (to /etc, or to a file
+//     elsewhere) is never followed out of it. OpenFolder makes a request's
+//     folder inside one the same way.
 //
 // It does not know about the store or requests: the caller reads the bytes
-// and chooses the folder. The package holds no state; its functions are safe
+// and chooses the folder, and opens it with os.OpenRoot. The package holds no state; its functions are safe
 // for concurrent use, and two Saves racing for one name never both win it.
 package export
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -131,9 +137,24 @@ type Result struct {
 // maxTries bounds the numbered names tried.
 const maxTries = 1000
 
+// OpenFolder makes the folder name (made safe with FolderName's rules by
+// the caller) inside parent if it is not there, and opens it as a root of
+// its own. A symbolic link by that name that leads out of parent is an
+// error, never followed.
+func OpenFolder(parent *os.Root, name string) (*os.Root, error) {
+	if err := parent.Mkdir(name, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("make folder %s: %w", filepath.Join(parent.Name(), name), err)
+	}
+	dir, err := parent.OpenRoot(name)
+	if err != nil {
+		return nil, fmt.Errorf("open folder %s: %w", filepath.Join(parent.Name(), name), err)
+	}
+	return dir, nil
+}
+
 // Save writes data as name (made safe with FileName) in the folder dir,
-// which must exist, never replacing a file already there.
-func Save(dir, name string, data []byte) (Result, error) {
+// never replacing a file already there and never writing outside dir.
+func Save(dir *os.Root, name string, data []byte) (Result, error) {
 	name = FileName(name)
 	ext := filepath.Ext(name)
 	base := strings.TrimSuffix(name, ext)
@@ -142,8 +163,8 @@ func Save(dir, name string, data []byte) (Result, error) {
 		if n > 1 {
 			candidate = fmt.Sprintf("%s (%d)%s", base, n, ext)
 		}
-		path := filepath.Join(dir, candidate)
-		same, err := sameBytes(path, data)
+		path := filepath.Join(dir.Name(), candidate)
+		same, err := sameBytes(dir, candidate, data)
 		switch {
 		case err == nil && same:
 			return Result{Path: path, Outcome: Identical}, nil
@@ -152,10 +173,10 @@ func Save(dir, name string, data []byte) (Result, error) {
 		case !errors.Is(err, fs.ErrNotExist):
 			return Result{}, fmt.Errorf("save %s: %w", path, err)
 		}
-		err = create(dir, path, data)
+		err = create(dir, candidate, data)
 		if errors.Is(err, fs.ErrExist) {
 			// It appeared meanwhile: perhaps the same file.
-			if same, err := sameBytes(path, data); err == nil && same {
+			if same, err := sameBytes(dir, candidate, data); err == nil && same {
 				return Result{Path: path, Outcome: Identical}, nil
 			}
 			continue
@@ -169,36 +190,40 @@ func Save(dir, name string, data []byte) (Result, error) {
 		}
 		return Result{Path: path, Outcome: out}, nil
 	}
-	return Result{}, fmt.Errorf("save %s in %s: %d files of that name are already there", name, dir, maxTries)
+	return Result{}, fmt.Errorf("save %s in %s: %d files of that name are already there", name, dir.Name(), maxTries)
 }
 
-// sameBytes reports whether path is a regular file holding exactly data;
-// fs.ErrNotExist if nothing is there.
-func sameBytes(path string, data []byte) (bool, error) {
-	fi, err := os.Lstat(path)
+// sameBytes reports whether name in dir is a regular file holding exactly
+// data; fs.ErrNotExist if nothing is there. A symbolic link is something
+// else, wherever it leads.
+func sameBytes(dir *os.Root, name string, data []byte) (bool, error) {
+	fi, err := dir.Lstat(name)
 	if err != nil {
 		return false, err
 	}
 	if !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
 		return false, nil
 	}
-	got, err := os.ReadFile(path)
+	got, err := dir.ReadFile(name)
 	if err != nil {
 		return false, err
 	}
 	return bytes.Equal(got, data), nil
 }
 
-// create writes data to a temporary file in dir and links it to path, so
-// that path never holds a partial file and is never replaced. Where the
-// file system has no hard links it creates path exclusively instead.
-// fs.ErrExist means path was taken.
-func create(dir, path string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".foi-save-*")
+// create writes data to a temporary file in dir and links it to name, so
+// that name never holds a partial file and is never replaced. Where the
+// file system has no hard links it creates name exclusively instead.
+// fs.ErrExist means name was taken.
+func create(dir *os.Root, name string, data []byte) error {
+	rnd := make([]byte, 8)
+	rand.Read(rnd)
+	tmpName := ".foi-save-" + hex.EncodeToString(rnd)
+	tmp, err := dir.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer dir.Remove(tmpName)
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
@@ -210,18 +235,18 @@ func create(dir, path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	err = os.Link(tmp.Name(), path)
+	err = dir.Link(tmpName, name)
 	if err == nil || errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	// No hard links here (FAT, some network shares): exclusive create.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		os.Remove(path)
+		dir.Remove(name)
 		return err
 	}
 	return f.Close()

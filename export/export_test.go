@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestFileName(t *testing.T) {
@@ -75,8 +76,9 @@ func TestSaveNeverOverwrites(t *testing.T) {
 		{"README", "y", Renamed, "README (2)"},
 	}
 	want := map[string]string{}
+	root := openRoot(t, dir)
 	for _, s := range steps {
-		got, err := Save(dir, s.name, []byte(s.data))
+		got, err := Save(root, s.name, []byte(s.data))
 		if err != nil {
 			t.Fatalf("Save(%q, %q): %v", s.name, s.data, err)
 		}
@@ -102,9 +104,110 @@ func TestSaveNeverOverwrites(t *testing.T) {
 	}
 }
 
+func openRoot(t *testing.T, dir string) *os.Root {
+	t.Helper()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	return root
+}
+
+// TestNamesFit: no name, however long its extension or wide its
+// characters, panics or makes a file name over 255 bytes, even numbered
+// (issue 9, finding 6).
+func TestNamesFit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	root := openRoot(t, dir)
+	for _, name := range []string{
+		"report." + strings.Repeat("x", 300),
+		strings.Repeat("😀", 100),
+		strings.Repeat("😀", 100) + ".pdf",
+		strings.Repeat("é", 300) + "." + strings.Repeat("日", 100),
+		strings.Repeat("a", 254) + "\xff.pdf",
+		"\xff\xfe.txt",
+	} {
+		got := FileName(name)
+		if len(got) > 255 || !utf8.ValidString(got) && utf8.ValidString(name) {
+			t.Errorf("FileName(%.40q...) = %d bytes (valid UTF-8 %v), want at most 255", name, len(got), utf8.ValidString(got))
+		}
+		if strings.HasSuffix(name, ".pdf") && !strings.HasSuffix(got, ".pdf") {
+			t.Errorf("FileName(%.40q...) = %q lost its extension", name, got)
+		}
+		for i := range 3 { // saved, then renamed twice: the numbered names fit too
+			res, err := Save(root, name, []byte{byte(i)})
+			if err != nil {
+				t.Errorf("Save(%.40q..., %d): %v", name, i, err)
+				continue
+			}
+			if b := filepath.Base(res.Path); len(b) > 255 {
+				t.Errorf("Save(%.40q..., %d) wrote a %d-byte name", name, i, len(b))
+			}
+		}
+	}
+}
+
+// TestSaveStaysInside: a symbolic link already in the folder, to a file
+// or to a folder outside it, is never written through (issue 9, finding 13).
+func TestSaveStaysInside(t *testing.T) {
+	t.Parallel()
+	out, outside := t.TempDir(), t.TempDir()
+	victim := filepath.Join(outside, "victim.pdf")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(out, "letter.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(out, "PSW-001 Alpha")); err != nil {
+		t.Fatal(err)
+	}
+	root := openRoot(t, out)
+	res, err := Save(root, "letter.pdf", []byte("the answer"))
+	if err != nil || res.Outcome != Renamed || filepath.Base(res.Path) != "letter (2).pdf" {
+		t.Errorf("Save over a symlink = %+v, %v; want Renamed letter (2).pdf", res, err)
+	}
+	if _, err := OpenFolder(root, "PSW-001 Alpha"); err == nil {
+		t.Error("OpenFolder followed a symlink out of the folder")
+	}
+	sub, err := OpenFolder(root, "PSW-002 Beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := Save(sub, "a.txt", []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("%s now holds %q", victim, b)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+		t.Errorf("files were written outside the folder: %d entries in %s", len(entries), outside)
+	}
+	if got := readDir(t, filepath.Join(out, "PSW-002 Beta")); got != "a.txt" {
+		t.Errorf("PSW-002 Beta holds %q, want a.txt", got)
+	}
+}
+
+func readDir(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
+
 func TestSaveNeedsTheFolder(t *testing.T) {
 	t.Parallel()
-	if _, err := Save(filepath.Join(t.TempDir(), "missing"), "a.txt", []byte("a")); err == nil {
-		t.Error("Save into a missing folder succeeded")
+	root := openRoot(t, t.TempDir())
+	if _, err := OpenFolder(root, "a/b"); err == nil {
+		t.Error("OpenFolder made a folder whose parent is missing")
 	}
 }

@@ -24,6 +24,7 @@ type attachmentRow struct {
 	SHA256    string         `json:"sha256"`
 	Saved     string         `json:"saved,omitempty"`
 	Outcome   export.Outcome `json:"outcome,omitempty"`
+	Error     string         `json:"error,omitempty"` // why it could not be saved
 }
 
 // cmdAttachments lists the files of a request, or of every request of a
@@ -47,18 +48,40 @@ func (a *app) cmdAttachments(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var out *os.Root
+	if *outDir != "" {
+		if err := os.MkdirAll(*outDir, 0o700); err != nil {
+			return err
+		}
+		if out, err = os.OpenRoot(*outDir); err != nil {
+			return err
+		}
+		defer out.Close()
+	}
 	rows := []attachmentRow{}
 	for _, r := range reqs {
-		got, err := a.requestAttachments(ctx, st, r, *outDir)
+		got, err := a.requestAttachments(ctx, st, r, out)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, got...)
 	}
-	if a.json {
-		return a.printJSON(rows)
+	failed := 0
+	for _, rw := range rows {
+		if rw.Error != "" {
+			failed++
+		}
 	}
-	a.printAttachments(pos[0], len(reqs), rows, *outDir)
+	if a.json {
+		if err := a.printJSON(rows); err != nil {
+			return err
+		}
+	} else {
+		a.printAttachments(pos[0], len(reqs), rows, *outDir)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%s could not be saved (see above); the others were", plural(failed, "file"))
+	}
 	return nil
 }
 
@@ -81,15 +104,21 @@ func requestsNamed(ctx context.Context, st *store.Store, name string) ([]store.R
 	return st.Requests(ctx, name)
 }
 
-// requestAttachments lists one request's files and, if outDir is set, saves
-// them in the request's own folder inside it.
-func (a *app) requestAttachments(ctx context.Context, st *store.Store, r store.Request, outDir string) ([]attachmentRow, error) {
+// requestAttachments lists one request's files and, if out is set, saves
+// them in the request's own folder inside it. A file that cannot be saved
+// is reported in its row (Error) and the others are still saved.
+func (a *app) requestAttachments(ctx context.Context, st *store.Store, r store.Request, out *os.Root) ([]attachmentRow, error) {
 	msgs, err := st.Thread(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
 	var rows []attachmentRow
-	folder := ""
+	var folder *os.Root
+	defer func() {
+		if folder != nil {
+			folder.Close()
+		}
+	}()
 	for _, m := range msgs {
 		atts, err := st.Attachments(ctx, m.ID)
 		if err != nil {
@@ -101,27 +130,31 @@ func (a *app) requestAttachments(ctx context.Context, st *store.Store, r store.R
 			if !m.Date.IsZero() {
 				rw.Received = m.Date.In(londonLoc()).Format("2006-01-02")
 			}
-			if outDir != "" {
-				if folder == "" {
-					folder = filepath.Join(outDir, export.FolderName(r.Ref, r.Authority.Name))
-					if err := os.MkdirAll(folder, 0o700); err != nil {
-						return nil, err
+			if out != nil {
+				if folder == nil {
+					// Inside out, never through a symlink leading out of it.
+					if folder, err = export.OpenFolder(out, export.FolderName(r.Ref, r.Authority.Name)); err != nil {
+						return nil, fmt.Errorf("%s: %w", r.Ref, err)
 					}
 				}
-				data, err := os.ReadFile(st.FilePath(at.SHA256))
-				if err != nil {
-					return nil, fmt.Errorf("%s: attachment %q: %w", r.Ref, at.Name, err)
+				if res, err := saveAttachment(st, folder, at); err != nil {
+					rw.Error = err.Error()
+				} else {
+					rw.Saved, rw.Outcome = res.Path, res.Outcome
 				}
-				res, err := export.Save(folder, at.Name, data)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", r.Ref, err)
-				}
-				rw.Saved, rw.Outcome = res.Path, res.Outcome
 			}
 			rows = append(rows, rw)
 		}
 	}
 	return rows, nil
+}
+
+func saveAttachment(st *store.Store, folder *os.Root, at store.Attachment) (export.Result, error) {
+	data, err := os.ReadFile(st.FilePath(at.SHA256))
+	if err != nil {
+		return export.Result{}, fmt.Errorf("read the stored file: %w", err)
+	}
+	return export.Save(folder, at.Name, data)
 }
 
 func (a *app) printAttachments(name string, requests int, rows []attachmentRow, outDir string) {
@@ -153,6 +186,9 @@ func (a *app) printAttachments(name string, requests int, rows []attachmentRow, 
 			fmt.Fprintf(a.stdout, "\n      saved as %s (a different file called %q is already there)", rw.Saved, export.FileName(rw.Name))
 		case export.Identical:
 			fmt.Fprintf(a.stdout, "\n      already saved as %s (the same bytes): not written again", rw.Saved)
+		}
+		if rw.Error != "" {
+			fmt.Fprintf(a.stdout, "\n      NOT SAVED: %s", rw.Error)
 		}
 		fmt.Fprintln(a.stdout)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,88 @@ func TestShowStripsControls(t *testing.T) {
 		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
 			t.Errorf("foi show printed control character %U at byte %d: %q", r, i, out[max(0, i-20):min(len(out), i+20)])
 		}
+	}
+}
+
+// TestAttachmentNamesNeverStop: a name with a 300-character extension and
+// a 100-emoji (400-byte) name are saved under names that fit in 255 bytes,
+// and a file that cannot be saved (its stored copy is gone) is reported
+// while the files after it are still saved (issue 9, finding 6).
+func TestAttachmentNamesNeverStop(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	sent := sentLetters(t, e, 1)
+	longExt := "report." + strings.Repeat("x", 300)
+	emoji := strings.Repeat("😀", 100) + ".pdf"
+	e.mail.Deliver("INBOX", replyWithFiles(t, sent["LXP7-001"], 1,
+		mailFile{"lost.pdf", "this one's stored copy is deleted"}, mailFile{longExt, "long extension"},
+		mailFile{emoji, "emoji"}, mailFile{"answer.pdf", "the answer"}), time.Now())
+	e.must("sync")
+	st := openStore(t, e)
+	var lost string
+	if err := st.DB().QueryRow(`SELECT sha256 FROM attachments WHERE name = 'lost.pdf'`).Scan(&lost); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(st.FilePath(lost)); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "out")
+	code, stdout, stderr := e.foi("attachments", "LXP7-001", "--out", out)
+	if code != 1 || !strings.Contains(stdout, "NOT SAVED") || !strings.Contains(stderr, "1 file could not be saved") {
+		t.Errorf("attachments with a lost file: exit %d\nstdout: %s\nstderr: %s\nwant exit 1, the lost file reported", code, stdout, stderr)
+	}
+	got := listFiles(t, out)
+	var contents []string
+	for name, data := range got {
+		if b := filepath.Base(name); len(b) > 255 {
+			t.Errorf("saved a %d-byte name: %.60q...", len(b), b)
+		}
+		contents = append(contents, data)
+	}
+	sort.Strings(contents)
+	if want := []string{"emoji", "long extension", "the answer"}; strings.Join(contents, "|") != strings.Join(want, "|") {
+		t.Errorf("saved %q, want %q (everything but the lost file)", sortedKeys(got), want)
+	}
+}
+
+// TestAttachmentsOutStaysInside: symbolic links already in the --out
+// folder, to a file or a folder outside it, are never written through
+// (issue 9, finding 13).
+func TestAttachmentsOutStaysInside(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	sent := sentLetters(t, e, 2)
+	for i, ref := range []string{"LXP7-001", "LXP7-002"} {
+		e.mail.Deliver("INBOX", replyWithFiles(t, sent[ref], i, mailFile{"answer.pdf", "answer " + ref}), time.Now())
+	}
+	e.must("sync")
+	out, outside := filepath.Join(e.dir, "out"), t.TempDir()
+	victim := filepath.Join(outside, "victim.pdf")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	one := filepath.Join(out, "LXP7-001 Trust 01 NHS Foundation Trust")
+	if err := os.MkdirAll(one, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(one, "answer.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(out, "LXP7-002 Trust 02 NHS Foundation Trust")); err != nil {
+		t.Fatal(err)
+	}
+	e.foi("attachments", "LXP7-001", "--out", out)
+	code, _, stderr := e.foi("attachments", "LXP7-002", "--out", out)
+	if code == 0 {
+		t.Errorf("attachments into a folder that is a symlink out of --out: exit 0, stderr %q", stderr)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("%s was written through a symlink: it holds %q", victim, b)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+		t.Errorf("files landed outside --out: %d entries in %s", len(entries), outside)
+	}
+	if b, err := os.ReadFile(filepath.Join(one, "answer (2).pdf")); err != nil || string(b) != "answer LXP7-001" {
+		t.Errorf("LXP7-001's file beside the symlink: %q, %v", b, err)
 	}
 }
