@@ -66,6 +66,12 @@ The clock and the schedule:
   holidays [YEAR] | holidays import FILE.json
   ico-pack REF --out FILE.zip [--force] the complaint pack for the Commissioner (--force: before it is due)
 
+Backups:
+  backup FILE.tar.gz                    the database and every message and file, in one archive
+                                        (safe while serve runs)
+  restore FILE.tar.gz DIR               unpack a backup into a new, empty DIR, checking every hash
+  check [--data DIR]                    verify the database and every stored message and file
+
 Trying it out:
   demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
 
@@ -202,6 +208,12 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdHolidays(ctx, rest)
 	case "ico-pack":
 		return a.cmdICOPack(ctx, rest)
+	case "backup":
+		return a.cmdBackup(ctx, rest)
+	case "restore":
+		return a.cmdRestore(ctx, rest)
+	case "check":
+		return a.cmdCheck(ctx, rest)
 	default:
 		return usagef("unknown command %q", cmd)
 	}
