@@ -24,6 +24,7 @@ type collector struct {
 	raw      []byte // this level's raw bytes, for re-reading text files undecoded
 	depth    int
 	idPrefix string
+	parts    *int                    // the message's budget of MIME parts, shared with embedded messages
 	rawParts map[string]*enmime.Part // lazily: the same tree read without charset conversion
 	rawTried bool
 	tnefBody string
@@ -104,7 +105,7 @@ func (c *collector) add(p *enmime.Part, name string, src Source) {
 		if c.depth+1 >= maxNesting {
 			c.m.flag("nesting-too-deep", fmt.Sprintf("embedded message at part %s not parsed: more than %d levels", a.PartID, maxNesting), false)
 		} else {
-			inner = parseLevel(data, c.depth+1, a.PartID+"/")
+			inner = parseLevel(data, c.depth+1, a.PartID+"/", c.parts)
 		}
 		a.Name = emlName(name, inner)
 		a.Message = inner
@@ -115,6 +116,9 @@ func (c *collector) add(p *enmime.Part, name string, src Source) {
 		}
 	}
 	idx := c.m.addFile(a, data)
+	if idx < 0 {
+		return
+	}
 
 	switch {
 	case inner != nil:
@@ -139,8 +143,12 @@ func (c *collector) add(p *enmime.Part, name string, src Source) {
 }
 
 // addFile appends a to m.Attachments with its index, size and hash set, and
-// returns its index.
+// returns its index; -1, and a flag, once the message has maxFiles files.
 func (m *Message) addFile(a Attachment, data []byte) int {
+	if len(m.Attachments) >= maxFiles {
+		m.flag("too-many-files", fmt.Sprintf("more than %d files: the rest are only in the raw message", maxFiles), true)
+		return -1
+	}
 	sum := sha256.Sum256(data)
 	a.Index = len(m.Attachments)
 	a.Data = data

@@ -3,23 +3,28 @@
 //
 //  1. skipMboxLine drops a leading mbox "From " line; input with nothing
 //     else in it is flagged "empty" and returned.
-//  2. readEnvelope runs enmime over the bytes with its tolerant options,
+//  2. countParts (partcount.go) counts the MIME parts with a cheap line scan;
+//     a message with more than maxParts is not given to enmime whole: it is
+//     flagged "too-many-parts", its header and the text of its first parts
+//     are read, and no file is listed (the raw message is kept by the caller).
+//  3. readEnvelope runs enmime over the bytes with its tolerant options,
 //     turning a panic into an error. When enmime cannot read the structure
 //     at all, salvage reads the header block alone and keeps the rest as
 //     text.
-//  3. setHeader (headers.go) decodes the header fields: message IDs,
+//  4. setHeader (headers.go) decodes the header fields: message IDs,
 //     addresses, the subject (RFC 2047 and charsets, charset.go) and the
 //     date. setBody takes the text and HTML bodies, and enmime's complaints
 //     become Flags (flags.go).
-//  4. A collector (attachments.go) lists every file in the part tree, depth
-//     first, named from their RFC 2231 parameters (params.go). An embedded
-//     message/rfc822 is parsed again by parseLevel, up to maxNesting levels,
-//     and its files follow it; the files inside a winmail.dat are decoded
-//     (tnef.go) and follow it.
-//  5. When the message has no text but a winmail.dat carried one, that text
+//  5. A collector (attachments.go) lists every file in the part tree, depth
+//     first, at most maxFiles, named from their RFC 2231 parameters
+//     (params.go). An embedded message/rfc822 is parsed again by parseLevel,
+//     up to maxNesting levels, sharing the budget of maxParts, and its files
+//     follow it; the files inside a winmail.dat are decoded (tnef.go) and
+//     follow it.
+//  6. When the message has no text but a winmail.dat carried one, that text
 //     becomes the body.
 //
-// ParseHeader does step 3 alone, from at most maxHeaderBytes of header.
+// ParseHeader does step 4 alone, from at most maxHeaderBytes of header.
 
 package inbox
 
@@ -47,6 +52,15 @@ const (
 	maxFlags       = 64      // flags kept per message
 	maxNameRunes   = 200     // display names are shortened beyond this
 	maxMessageIDs  = 500     // message IDs kept from one References header
+	// maxParts bounds the MIME parts of a message that are parsed, counted
+	// before enmime sees it (partcount.go). A message with more is kept raw
+	// and flagged "too-many-parts": its header and the text of its first
+	// parts are read, and no file is listed.
+	maxParts = 1000
+	// maxFiles bounds the files listed for one message, embedded messages
+	// and winmail.dat contents included; the rest are flagged
+	// "too-many-files" and left in the raw message.
+	maxFiles = 1000
 )
 
 // Parse reads a complete RFC 5322 message. It never panics and never gives up
@@ -54,7 +68,8 @@ const (
 // rest is returned. The returned Message is never nil; err is non-nil only when
 // the input is not recognisable as mail (see ErrNotMail).
 func Parse(raw []byte) (*Message, error) {
-	m := parseLevel(raw, 0, "")
+	parts := maxParts
+	m := parseLevel(raw, 0, "", &parts)
 	if len(m.Header) == 0 {
 		return m, fmt.Errorf("parse message of %d bytes: %w", len(raw), ErrNotMail)
 	}
@@ -94,14 +109,22 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // parseLevel parses raw as a message found at nesting depth depth; idPrefix is
-// prepended to the part IDs of its files.
-func parseLevel(raw []byte, depth int, idPrefix string) *Message {
+// prepended to the part IDs of its files. parts is what is left of the
+// message's budget of MIME parts, shared with the messages embedded in it.
+func parseLevel(raw []byte, depth int, idPrefix string, parts *int) *Message {
 	m := &Message{}
 	raw = skipMboxLine(raw)
 	if len(bytes.TrimSpace(raw)) == 0 {
 		m.flag("empty", "message has no content", true)
 		return m
 	}
+	scan := countParts(raw, *parts)
+	if scan.over {
+		m.flag("too-many-parts", fmt.Sprintf("more than %d MIME parts: kept raw; only the header and the first parts' text were read, no files listed", maxParts), true)
+		readPrefix(m, raw, scan)
+		return m
+	}
+	*parts -= scan.parts
 	env, err := readEnvelope(raw, false)
 	if err != nil {
 		m.flag("mime-unreadable", err.Error(), true)
@@ -113,12 +136,35 @@ func parseLevel(raw []byte, depth int, idPrefix string) *Message {
 	for _, e := range env.Errors {
 		m.enmimeFlag(e)
 	}
-	c := collector{m: m, raw: raw, depth: depth, idPrefix: idPrefix}
+	c := collector{m: m, raw: raw, depth: depth, idPrefix: idPrefix, parts: parts}
 	c.collect(env)
 	if strings.TrimSpace(m.Text) == "" && c.tnefBody != "" {
 		m.Text = c.tnefBody
 	}
 	return m
+}
+
+// readPrefix fills m from a message with too many parts: the header, and the
+// body text of its first prefixParts parts, parsed as a message that ends
+// there. Its files are not listed.
+func readPrefix(m *Message, raw []byte, scan partScan) {
+	var env *enmime.Envelope
+	err := errors.New("no short prefix")
+	if scan.cut > 0 {
+		prefix := append(raw[:scan.cut:scan.cut], "--"+scan.cutBoundary+"--\r\n"...)
+		env, err = readEnvelope(prefix, false)
+	}
+	if err != nil {
+		h, flags, err := readHeaderBlock(bufioReader(raw))
+		m.addFlags(flags)
+		if err != nil {
+			m.flag("header-unreadable", err.Error(), true)
+		}
+		m.setHeader(h)
+		return
+	}
+	m.setHeader(env.Root.Header)
+	m.setBody(env)
 }
 
 // skipMboxLine drops a leading mbox "From " separator line.
