@@ -245,6 +245,11 @@ const (
 	OutboxSent       OutboxState = "sent"        // the server said 250 to DATA
 	OutboxTempFailed OutboxState = "temp_failed" // a 4xx or a dropped connection: retried
 	OutboxFailed     OutboxState = "failed"      // a 5xx to its own RCPT or DATA: never retried
+	// OutboxInDoubt: it may have been delivered (the connection was lost
+	// after the data, the reply came too late, a crash while sending). It
+	// is never resent by itself: the Sent folder proves it sent, or a
+	// person resends it or marks it sent.
+	OutboxInDoubt OutboxState = "in_doubt"
 )
 
 // Due reports whether a letter in this state is waiting to be sent.

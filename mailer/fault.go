@@ -129,6 +129,16 @@ func classify(st stage, err error) *SendError {
 	if isReply {
 		out.Code = reply.Code
 	}
+	var te *txError
+	if errors.As(err, &te) {
+		// Our own transaction (SMTP.transact): the command that failed
+		// and the server's reply, if it replied.
+		if isReply {
+			out.Text = strings.TrimSpace(reply.Error())
+		}
+		out.Fault = sendFault(te.reason, out.Code)
+		return out
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		// The run is being stopped; the outbox sees its context is done.

@@ -73,10 +73,13 @@ func (e *BlockedError) Unwrap() error { return e.Err }
 // Outbox sends what the store's outbox holds. The database is the queue;
 // one run of Drain goes:
 //
-//  1. Settle: entries left "sending" by an interrupted run are in doubt.
-//     The Sent folder is searched for their Message-ID: found means sent;
-//     not found means back to the queue; unsearchable means held in doubt,
-//     never sent blind.
+//  1. Settle: entries left "sending" by an interrupted run, and entries
+//     held in doubt, may have been delivered. The Sent folder is searched
+//     for their Message-ID: found means sent; not found, or unsearchable,
+//     means held in doubt for a person to decide (foi resend, foi
+//     mark-sent). A letter in doubt is never sent again by itself: foi
+//     appends its own Sent copy only after recording the send, so "not in
+//     the Sent folder" does not prove "not delivered".
 //  2. Pick: the due entries (pending or temporarily failed, their next
 //     attempt reached), oldest first, paced by Rate.
 //  3. Guard: the caller's Guard may drop a letter that is no longer due,
@@ -91,7 +94,9 @@ func (e *BlockedError) Unwrap() error { return e.Err }
 //  6. Send the composed message.
 //  7. Record what classify makes of the outcome:
 //     - sent (250 to DATA): the entry, the request and an event at once,
-//     then a copy in the Sent folder per the policy;
+//     before anything else is said on the connection that could fail, then
+//     a copy in the Sent folder per the policy. A dropped connection or a
+//     421/554 to the RSET after the 250 changes nothing: the letter went;
 //     - refused (5xx to its own RCPT TO or DATA): the entry fails and the
 //     request goes to delivery_failed with the server's words;
 //     - deferred (4xx to its RCPT TO or DATA): it waits with a doubling
@@ -100,8 +105,9 @@ func (e *BlockedError) Unwrap() error { return e.Err }
 //     now): it waits with backoff and the run pauses for the server
 //     instead of trying every letter; after MaxAttempts failures in a row
 //     the run ends, the other letters untouched;
-//     - in doubt (the connection lost after the data): settled through the
-//     Sent folder as in step 1;
+//     - in doubt (the connection lost after the data, or the reply later
+//     than smtp.timeout): settled through the Sent folder as in step 1,
+//     held in doubt if it is not there;
 //     - blocked (a fault of ours: the secret, TLS, DNS, AUTH, a 5xx to MAIL
 //     FROM, any local error): the run stops, every due letter waits to go
 //     at once with the reason recorded, and Drain returns a *BlockedError
@@ -134,6 +140,8 @@ type Outbox struct {
 	// NoWait: send what is due now and return, instead of waiting out
 	// temporary failures (foi tick and foi serve).
 	NoWait bool
+	// Only, if non-zero, is the one entry this run may send (foi resend).
+	Only int64
 
 	lastSend time.Time
 }
@@ -147,8 +155,9 @@ type Summary struct {
 	// Waiting counts letters still waiting to be tried again at the end of
 	// the run.
 	Waiting int `json:"waiting"`
-	// InDoubt counts letters whose fate could not be settled (the Sent
-	// folder could not be searched); they are not sent blind.
+	// InDoubt counts letters whose fate could not be settled (not found in
+	// the Sent folder, or it could not be searched); they wait for a
+	// person and are never sent blind.
 	InDoubt  int       `json:"in_doubt"`
 	Failures []Failure `json:"failures,omitempty"`
 }
@@ -256,6 +265,8 @@ passes:
 				if r.failedOnce[it.ID] {
 					sum.Retried++
 				}
+			case lifecycle.OutboxInDoubt:
+				sum.InDoubt++
 			case lifecycle.OutboxFailed:
 				sum.Failed++
 				sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: res.reason, Final: true})
@@ -299,7 +310,7 @@ passes:
 func (o *Outbox) pick(items []store.OutboxItem, r *run) (due []store.OutboxItem, wake time.Time, waiting int) {
 	now := o.now()
 	for _, it := range items {
-		if !it.State.Due() || r.done[it.ID] || r.tries[it.ID] >= o.MaxAttempts {
+		if !it.State.Due() || r.done[it.ID] || r.tries[it.ID] >= o.MaxAttempts || (o.Only != 0 && it.ID != o.Only) {
 			continue
 		}
 		waiting++
@@ -381,8 +392,8 @@ func (o *Outbox) failed(ctx context.Context, it store.OutboxItem, r *run, claime
 	now := o.now()
 	switch se.Fault {
 	case InDoubt:
-		log.Warn("connection lost after the data was sent; checking the Sent folder", "err", se.Text)
-		st, err := o.settle(ctx, it)
+		log.Warn("no reply to the data; checking the Sent folder", "err", se.Text)
+		st, err := o.settle(ctx, it, "no reply to the data ("+se.Text+")")
 		return outcome{state: st, reason: se.Text}, err
 	case Refused:
 		log.Error("refused", "err", se.Text)
@@ -507,35 +518,42 @@ func (o *Outbox) settleInDoubt(ctx context.Context, slug string, sum *Summary) e
 		return err
 	}
 	for _, it := range items {
-		if it.State != lifecycle.OutboxSending {
+		if it.State != lifecycle.OutboxSending && it.State != lifecycle.OutboxInDoubt {
 			continue
 		}
-		st, err := o.settle(ctx, it)
+		reason := "interrupted while sending"
+		if it.State == lifecycle.OutboxInDoubt {
+			reason = it.LastError
+		}
+		st, err := o.settle(ctx, it, reason)
 		if err != nil {
 			return err
 		}
-		if st == lifecycle.OutboxSending {
+		if st == lifecycle.OutboxInDoubt {
 			sum.InDoubt++
 		}
 	}
 	return nil
 }
 
-// settle decides the fate of an in-doubt entry by looking for its
-// Message-ID in the Sent folder: found means sent; not found means it goes
-// back to the queue at once. If the folder cannot be searched the entry
-// stays in doubt rather than risk a second copy.
-func (o *Outbox) settle(ctx context.Context, it store.OutboxItem) (lifecycle.OutboxState, error) {
+// settle decides the fate of an entry in doubt (why: what made it so) by
+// looking for its Message-ID in the Sent folder: found means sent. Not
+// found, no Sent folder, or a folder that cannot be searched: the entry is
+// held in doubt for a person (foi resend, foi mark-sent), never resent by
+// itself, since foi files its own copy only after recording a send.
+func (o *Outbox) settle(ctx context.Context, it store.OutboxItem, why string) (lifecycle.OutboxState, error) {
 	log := o.log().With("ref", it.Ref, "message_id", it.MessageID)
+	hold := func(reason string) (lifecycle.OutboxState, error) {
+		log.Warn("in doubt: held for a person to resend or mark sent", "why", reason)
+		return lifecycle.OutboxInDoubt, o.Store.MarkInDoubt(ctx, it.ID, reason, o.now())
+	}
+	why = doubtCause(why)
 	if o.Sent == nil {
-		// Nothing to consult: without a mailbox, resending is the only way
-		// to make sure the letter arrives.
-		return lifecycle.OutboxTempFailed, o.Store.MarkTempFailed(ctx, it.ID, "interrupted while sending; no Sent folder to check, sending again", o.now(), o.now())
+		return hold(why + "; no Sent folder to check: foi resend " + it.Ref + " or foi mark-sent " + it.Ref)
 	}
 	found, err := o.Sent.Has(ctx, it.MessageID)
 	if err != nil {
-		log.Warn("in doubt: cannot search the Sent folder; not resending", "err", err)
-		return lifecycle.OutboxSending, nil
+		return hold(why + "; the Sent folder cannot be searched (" + err.Error() + "): looked for again at the next run")
 	}
 	if found {
 		log.Info("in doubt: found in the Sent folder; recording as sent")
@@ -547,8 +565,20 @@ func (o *Outbox) settle(ctx context.Context, it store.OutboxItem) (lifecycle.Out
 		}
 		return lifecycle.OutboxSent, nil
 	}
-	log.Info("in doubt: not in the Sent folder; sending again")
-	return lifecycle.OutboxTempFailed, o.Store.MarkTempFailed(ctx, it.ID, "interrupted while sending; not in the Sent folder, sending again", o.now(), o.now())
+	return hold(why + "; not in the Sent folder: foi resend " + it.Ref + " or foi mark-sent " + it.Ref)
+}
+
+// The endings settle gives a reason; doubtCause takes them off again so that
+// a later look does not repeat them.
+var doubtEndings = []string{"; no Sent folder to check", "; the Sent folder cannot be searched", "; not in the Sent folder"}
+
+func doubtCause(reason string) string {
+	for _, e := range doubtEndings {
+		if i := strings.LastIndex(reason, e); i >= 0 {
+			reason = reason[:i]
+		}
+	}
+	return reason
 }
 
 // copyToSent files a copy of a sent letter per the sent_copy policy. A

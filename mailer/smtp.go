@@ -90,29 +90,25 @@ func hasWord(list, w string) bool {
 	return false
 }
 
-// Send transmits one message over the session, connecting first if needed.
-// A message the server has answered 250 to DATA for is sent, whatever
-// fails after.
+// Send transmits one message over the session, connecting first if needed,
+// and returns nil as soon as the server has answered 250 to its DATA:
+// nothing more is said on the connection for that letter (no RSET: after
+// DATA the transaction is over, RFC 5321 4.1.1.4), so that the caller can
+// record it as sent before anything else can fail.
 func (s *SMTP) Send(ctx context.Context, m *gomail.Msg) error {
 	if err := s.Dial(ctx); err != nil {
 		return err
 	}
-	err := s.client.SendWithSMTPClient(s.conn, m)
-	var ge *gomail.SendError
-	if errors.As(err, &ge) && ge.Reason == gomail.ErrConnCheck {
+	err := s.transact(m)
+	var te *txError
+	if errors.As(err, &te) && te.reason == gomail.ErrConnCheck {
 		// The idle session died before anything of this letter was said:
 		// connect again, once.
 		s.drop()
 		if err := s.Dial(ctx); err != nil {
 			return err
 		}
-		err = s.client.SendWithSMTPClient(s.conn, m)
-	}
-	if m.IsDelivered() {
-		if err != nil {
-			s.drop()
-		}
-		return nil
+		err = s.transact(m)
 	}
 	if err == nil {
 		return nil
@@ -121,8 +117,63 @@ func (s *SMTP) Send(ctx context.Context, m *gomail.Msg) error {
 	if se.Fault == Unavailable || se.Fault == InDoubt || se.Fault == Blocked {
 		// The session is gone or unusable: connect again next time.
 		s.drop()
+	} else if s.conn.Reset() != nil {
+		// A refused letter: clear the transaction for the next one.
+		s.drop()
 	}
 	return se
+}
+
+// txError is a failed step of one letter's transaction: the command (in
+// go-mail's terms, which sendFault judges) and the error, with the
+// server's reply as a *textproto.Error when it replied.
+type txError struct {
+	reason gomail.SendErrReason
+	from   string
+	err    error
+}
+
+func (e *txError) Error() string { return e.reason.String() + ": " + e.err.Error() }
+func (e *txError) Unwrap() error { return e.err }
+
+// transact is one letter's transaction: NOOP (is the session alive?),
+// MAIL FROM, RCPT TO, DATA and the data; it ends at the server's reply to
+// the data.
+func (s *SMTP) transact(m *gomail.Msg) error {
+	c := s.conn
+	if err := c.Noop(); err != nil {
+		return &txError{reason: gomail.ErrConnCheck, err: err}
+	}
+	if err := c.UpdateDeadline(s.cfg.Timeout); err != nil {
+		return &txError{reason: gomail.ErrConnCheck, err: err}
+	}
+	from, err := m.GetSender(false)
+	if err != nil {
+		return &txError{reason: gomail.ErrGetSender, err: err}
+	}
+	rcpts, err := m.GetRecipients()
+	if err != nil {
+		return &txError{reason: gomail.ErrGetRcpts, err: err}
+	}
+	if err := c.Mail(from); err != nil {
+		return &txError{reason: gomail.ErrSMTPMailFrom, from: from, err: err}
+	}
+	for _, to := range rcpts {
+		if err := c.Rcpt(to); err != nil {
+			return &txError{reason: gomail.ErrSMTPRcptTo, err: err}
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return &txError{reason: gomail.ErrSMTPData, err: err}
+	}
+	if _, err := m.WriteTo(w); err != nil {
+		return &txError{reason: gomail.ErrWriteContent, err: err}
+	}
+	if err := w.Close(); err != nil {
+		return &txError{reason: gomail.ErrSMTPDataClose, err: err}
+	}
+	return nil
 }
 
 // drop closes a session that may be broken, without a polite QUIT.
@@ -210,17 +261,13 @@ func (s *SMTP) fault(st stage, err error) *SendError {
 	case stageAuth:
 		se.Fix = "check smtp.username and " + s.secretKey() + " in foi.yaml"
 	case stageSend:
-		var ge *gomail.SendError
-		if !errors.As(err, &ge) || ge.Reason != gomail.ErrSMTPMailFrom {
+		var te *txError
+		if !errors.As(err, &te) || te.reason != gomail.ErrSMTPMailFrom {
 			se.Fix = "fix the cause, then run foi send again"
 			break
 		}
 		se.Fix = "check requester.email in foi.yaml: smtp.username must be allowed to send as that address"
-		if m := ge.Msg(); m != nil {
-			if from, ferr := m.GetSender(false); ferr == nil {
-				se.Text = fmt.Sprintf("the server refused mail from %s: %s", strings.Trim(from, "<>"), se.Text)
-			}
-		}
+		se.Text = fmt.Sprintf("the server refused mail from %s: %s", strings.Trim(te.from, "<>"), se.Text)
 	default:
 		se.Fix = "fix the cause, then run foi send again"
 	}

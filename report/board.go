@@ -310,6 +310,9 @@ func next(sch *schedule.Scheduler, f schedule.Facts, now time.Time) *Next {
 		if it.State == lifecycle.OutboxSending {
 			return &Next{Step: it.Step, Words: fmt.Sprintf("%s in doubt: interrupted while sending", humanKind(it.Kind))}
 		}
+		if it.State == lifecycle.OutboxInDoubt {
+			return &Next{Step: it.Step, Words: fmt.Sprintf("%s in doubt: it may have been delivered; check, then foi resend %s or foi mark-sent %s", humanKind(it.Kind), f.Request.Ref, f.Request.Ref)}
+		}
 	}
 	if a, ok := sch.Next(f); ok {
 		how := "sent automatically"

@@ -40,6 +40,8 @@ Campaigns:
   campaign preview SLUG [REF]           print exactly the bytes that would be sent
   campaign list                         list campaigns
   send SLUG [--dry-run] [--limit N]     send the campaign's letters
+  resend REF                            send again a letter held in doubt (same Message-ID)
+  mark-sent REF                         record a letter held in doubt as sent
   status [SLUG]                         each request's state, sent time, due date, last reply
 Replies:
   sync                                  fetch and file new mail once
@@ -172,6 +174,10 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.cmdCampaign(ctx, rest)
 	case "send":
 		return a.cmdSend(ctx, rest)
+	case "resend":
+		return a.cmdResend(ctx, rest)
+	case "mark-sent":
+		return a.cmdMarkSent(ctx, rest)
 	case "status":
 		return a.cmdStatus(ctx, rest)
 	case "demo":

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"foi/lifecycle"
+	"foi/mailbox"
+	"foi/mailer"
+	"foi/store"
+)
+
+// cmdResend is a person's decision that a letter in doubt did not arrive:
+// it is sent again now, alone, with the same Message-ID.
+func (a *app) cmdResend(ctx context.Context, args []string) error {
+	fs := a.flags("resend")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("resend REF")
+	}
+	if a.nowFlag != "" && !a.reallySend {
+		return usagef("--now is set: resend sends for real, so it does not run under --now")
+	}
+	cfg, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	unlock, err := mailer.Lock(cfg.DataDir())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	it, err := inDoubt(ctx, st, pos[0])
+	if err != nil {
+		return err
+	}
+	if err := st.Resend(ctx, it.ID, a.now()); err != nil {
+		return err
+	}
+	ob := newOutbox(cfg, st, a)
+	sent := mailbox.NewSent(cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
+	defer sent.Close()
+	ob.Sent, ob.Only, ob.NoWait = sent, it.ID, true
+	_, err = ob.Drain(ctx, it.Campaign, 0)
+	if err != nil {
+		return fmt.Errorf("resend %s: %w; it waits to be sent with the next foi send %s", it.Ref, err, it.Campaign)
+	}
+	now, err := st.OutboxItem(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	switch now.State {
+	case lifecycle.OutboxSent:
+		fmt.Fprintf(a.stdout, "%s: sent again to %s (Message-ID <%s>)\n", it.Ref, it.To, it.MessageID)
+	case lifecycle.OutboxFailed:
+		return fmt.Errorf("%s: the server refused it: %s", it.Ref, now.LastError)
+	case lifecycle.OutboxInDoubt:
+		return fmt.Errorf("%s: in doubt again: %s", it.Ref, now.LastError)
+	default:
+		fmt.Fprintf(a.stdout, "%s: not sent yet (%s); it goes with the next foi send %s\n", it.Ref, now.LastError, it.Campaign)
+	}
+	return nil
+}
+
+// cmdMarkSent is a person's decision that a letter in doubt did arrive.
+func (a *app) cmdMarkSent(ctx context.Context, args []string) error {
+	fs := a.flags("mark-sent")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("mark-sent REF")
+	}
+	cfg, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	unlock, err := mailer.Lock(cfg.DataDir())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	it, err := inDoubt(ctx, st, pos[0])
+	if err != nil {
+		return err
+	}
+	if err := st.MarkSentByHand(ctx, it.ID, a.now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s: recorded as sent to %s\n", it.Ref, it.To)
+	return nil
+}
+
+// inDoubt finds the request's letter held in doubt.
+func inDoubt(ctx context.Context, st *store.Store, ref string) (store.OutboxItem, error) {
+	r, err := st.Request(ctx, strings.ToUpper(ref))
+	if err != nil {
+		return store.OutboxItem{}, err
+	}
+	items, err := st.RequestOutbox(ctx, r.ID)
+	if err != nil {
+		return store.OutboxItem{}, err
+	}
+	var found []store.OutboxItem
+	for _, it := range items {
+		if it.State == lifecycle.OutboxInDoubt {
+			found = append(found, it)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return store.OutboxItem{}, fmt.Errorf("%s has no letter in doubt (see foi show %s): %w", r.Ref, r.Ref, errNoDoubt)
+	case 1:
+		return found[0], nil
+	}
+	return store.OutboxItem{}, fmt.Errorf("%s has %d letters in doubt; this should not happen: see foi show %s", r.Ref, len(found), r.Ref)
+}
+
+var errNoDoubt = errors.New("nothing in doubt")
