@@ -127,6 +127,7 @@ schedule:
 `, s.Campaign.Address, s.Host, s.SubmissionPort, s.Campaign.Address, s.CAFile,
 		s.Host, s.IMAPPort, s.Campaign.Address, s.CAFile)
 	os.WriteFile(f.cfg, []byte(cfg), 0o600)
+	os.Mkdir(filepath.Join(dir, "data"), 0o700) // commands refuse a missing data folder; foi starts a store in an empty one
 	os.WriteFile(filepath.Join(dir, "authorities.csv"), []byte("name,email,tags\n"+
 		"Trust 1,foi@trust1.test,mental-health\nTrust 2,foi@trust2.test,mental-health\n"+
 		"Trust 3,foi@trust3.test,mental-health\nTrust 9,nobody@trust9.test,mental-health\n"), 0o600)

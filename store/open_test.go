@@ -17,35 +17,44 @@ func TestOpenExistingRefusesMissing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	missing := filepath.Join(t.TempDir(), "no-such-data")
-	empty := t.TempDir()
-	for _, dir := range []string{missing, empty} {
+	lost := t.TempDir() // its mail is there, its database is not
+	if err := os.MkdirAll(filepath.Join(lost, "mail", "ab"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{missing, lost} {
 		st, err := OpenExisting(ctx, dir)
 		if err == nil {
 			st.Close()
 			t.Fatalf("OpenExisting(%s) = nil error, want ErrNoDataDir", dir)
 		}
-		if !errors.Is(err, ErrNoDataDir) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "foi init") {
-			t.Errorf("OpenExisting(%s) = %v, want ErrNoDataDir naming the folder and `foi init`", dir, err)
+		hint := "foi init" // what to do: make one, or bring the database back
+		if dir == lost {
+			hint = "restore foi.db from a backup"
+		}
+		if !errors.Is(err, ErrNoDataDir) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), hint) {
+			t.Errorf("OpenExisting(%s) = %v, want ErrNoDataDir naming the folder and saying %q", dir, err, hint)
 		}
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("OpenExisting created %s (stat: %v)", missing, err)
 	}
-	if _, err := os.Stat(filepath.Join(empty, dbName)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("OpenExisting created a database in %s (stat: %v)", empty, err)
+	if _, err := os.Stat(filepath.Join(lost, dbName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenExisting started a new database in %s (stat: %v)", lost, err)
 	}
 
-	// Once made, it opens.
+	// Once made, it opens; so does a folder someone made empty for it.
 	st, err := Open(ctx, missing)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
-	st, err = OpenExisting(ctx, missing)
-	if err != nil {
-		t.Fatalf("OpenExisting after Open: %v", err)
+	for _, dir := range []string{missing, t.TempDir()} {
+		st, err = OpenExisting(ctx, dir)
+		if err != nil {
+			t.Fatalf("OpenExisting(%s): %v", dir, err)
+		}
+		st.Close()
 	}
-	st.Close()
 }
 
 // TestOpenNeverStartsAfresh: a database file that exists but is empty or

@@ -63,15 +63,17 @@ const dbName = "foi.db"
 // `foi status` opens the store), so it is left alone.
 const staleTemp = 10 * time.Minute
 
-// OpenExisting opens the data folder dir, which must exist and hold its
-// database: every command but `foi init` opens the store this way, so a
-// mistyped storage.data_dir is never taken for a new, empty store. It
-// returns an error wrapping ErrNoDataDir, naming what is missing, if not.
+// OpenExisting opens the data folder dir, which must exist: every command
+// but `foi init` opens the store this way, so a mistyped storage.data_dir
+// is never taken for a new, empty store. A folder that exists but is empty
+// was made on purpose, and gets a new database; one that holds files but
+// no foi.db (a database lost, or the wrong folder) is refused. Refusals
+// wrap ErrNoDataDir and name the folder.
 func OpenExisting(ctx context.Context, dir string) (*Store, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%w: %s does not exist; run `foi init` to make one, or set storage.data_dir to the folder you use", ErrNoDataDir, dir)
+		return nil, fmt.Errorf("%w: %s does not exist; run `foi init` to make one (or make the folder yourself: foi starts a new store in an empty folder), or set storage.data_dir to the folder you use", ErrNoDataDir, dir)
 	case err != nil:
 		return nil, fmt.Errorf("open data folder %s: %w", dir, err)
 	case !fi.IsDir():
@@ -79,7 +81,13 @@ func OpenExisting(ctx context.Context, dir string) (*Store, error) {
 	}
 	path := filepath.Join(dir, dbName)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: the data folder %s has no database %s; run `foi init` to start a new one, restore %s from a backup, or set storage.data_dir to the folder you use", ErrNoDataDir, dir, dbName, dbName)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("open data folder %s: %w", dir, err)
+		}
+		if len(entries) > 0 {
+			return nil, fmt.Errorf("%w: the data folder %s holds files but no database %s; restore %s from a backup, or set storage.data_dir to the folder you use (foi starts a new store only in an empty folder)", ErrNoDataDir, dir, dbName, dbName)
+		}
 	}
 	return Open(ctx, dir)
 }
