@@ -26,6 +26,7 @@ import (
 	"foi/mailer"
 	"foi/store"
 	"foi/templates"
+	"foi/textsafe"
 )
 
 // London is the time zone every UK date is counted in.
@@ -84,6 +85,17 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 	if strings.TrimSpace(who.Name) == "" {
 		return store.Campaign{}, errors.New("requester.name is empty: a valid FOI request must state the applicant's name (FOIA s.8(1)(b))")
 	}
+	// The requester is frozen into the campaign: one that cannot stand in
+	// a From line would make every letter unsendable.
+	for _, f := range []struct{ key, value string }{{"requester.name", who.Name}, {"requester.organisation", who.Organisation}, {"requester.email", who.Email}} {
+		if err := textsafe.CheckLine(f.value); err != nil {
+			return store.Campaign{}, fmt.Errorf("%s %q %v; fix it in the config file", f.key, f.value, err)
+		}
+	}
+	if err := textsafe.CheckLine(spec.Title); err != nil {
+		return store.Campaign{}, fmt.Errorf("campaign title %q %v", spec.Title, err)
+	}
+
 	if spec.Law != "" && !validJurisdiction(spec.Law) {
 		return store.Campaign{}, fmt.Errorf("--law %q is not one of %s", spec.Law, strings.Join(Jurisdictions, ", "))
 	}

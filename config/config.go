@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"foi/textsafe"
 )
 
 // Config is the whole of foi.yaml.
@@ -260,6 +262,15 @@ func (c *Config) Validate() error {
 
 	if strings.TrimSpace(c.Requester.Name) == "" {
 		add("requester.name: required — a valid FOI request must state the applicant's name (FOIA s.8(1)(b))")
+	}
+	// These go into every letter's From line and signature: one line of
+	// plain text each, or no letter could be sent.
+	for _, f := range []struct{ key, value string }{
+		{"requester.name", c.Requester.Name}, {"requester.organisation", c.Requester.Organisation}, {"requester.email", c.Requester.Email},
+	} {
+		if err := textsafe.CheckLine(f.value); err != nil {
+			add("%s: %q %v", f.key, f.value, err)
+		}
 	}
 	if c.Requester.Email == "" {
 		add("requester.email: required — the campaign mailbox's address")

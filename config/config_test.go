@@ -150,3 +150,27 @@ func TestByteSize(t *testing.T) {
 		t.Error("ParseByteSize(lots) succeeded")
 	}
 }
+
+// TestRequesterIsOneLine: a CR/LF or any other control character, or bytes
+// that are not UTF-8, in the requester's name, organisation or email would
+// be frozen into every letter of a campaign that could then never be sent;
+// Parse refuses it, naming the key (issue 9, finding 8).
+func TestRequesterIsOneLine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ key, from, to string }{
+		{"requester.name", `name: "LXP Revolution"`, `name: "LXP Revolution\r\nBcc: victim@example.test"`},
+		{"requester.name", `name: "LXP Revolution"`, `name: "LXP\u001b[5m Revolution"`},
+		{"requester.name", `name: "LXP Revolution"`, `name: "LXP\u0085Revolution"`},
+		{"requester.organisation", `organisation: ""`, `organisation: "LXP\tRevolution"`},
+		{"requester.email", `email: "campaign@example.org"`, `email: "campaign@example.org\r\n"`},
+	} {
+		cfg := string(example(t))
+		if !strings.Contains(cfg, tc.from) {
+			t.Fatalf("the example has no %s", tc.from)
+		}
+		_, err := Parse([]byte(strings.Replace(cfg, tc.from, tc.to, 1)))
+		if err == nil || !strings.Contains(err.Error(), tc.key+":") {
+			t.Errorf("Parse with %s = %v, want a problem naming %s", tc.to, err, tc.key)
+		}
+	}
+}

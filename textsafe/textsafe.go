@@ -5,11 +5,14 @@
 // Terminal keeps newlines and tabs and drops every other control character
 // (C0, DEL and the C1 range, which some terminals read as CSI), and turns
 // bytes that are not UTF-8 into U+FFFD. It does not touch printable text,
-// so what is left reads as it was written. The package holds no state; its
+// so what is left reads as it was written. CheckLine is the stricter rule
+// for text that becomes one line of a letter or a header (names, addresses):
+// it refuses what Terminal would drop. The package holds no state; its
 // functions are safe for concurrent use.
 package textsafe
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -57,4 +60,20 @@ func (w *Writer) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// CheckLine reports why s cannot stand as one line of a letter or a mail
+// header (a name, an address, a title): it must be valid UTF-8 with no
+// control characters at all, not even a tab or a newline. The error says
+// what and where, for the caller to prefix with the field's name.
+func CheckLine(s string) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			return fmt.Errorf("not valid UTF-8 (byte %d): save it as UTF-8", i)
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+			return fmt.Errorf("has a control character (%U at byte %d): it must be one line of plain text", r, i)
+		}
+	}
+	return nil
 }

@@ -33,3 +33,28 @@ func TestWriter(t *testing.T) {
 		t.Errorf("Writer wrote %q, want %q", got, want)
 	}
 }
+
+func TestCheckLine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want string // in the error; "" for none
+	}{
+		{"LXP Revolution", ""},
+		{"Ysbyty Gwynedd – Bwrdd Iechyd Prifysgol Betsi Cadwaladr", ""},
+		{"literal \ufffd is fine", ""},
+		{"Evil\r\nBcc: victim@example.test", "U+000D at byte 4"},
+		{"Tab\there", "U+0009"},
+		{"Esc\x1b[5m", "U+001B"},
+		{"C1\u0085", "U+0085"},
+		{"Trust \xff name", "not valid UTF-8 (byte 6)"},
+	} {
+		err := CheckLine(tc.in)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("CheckLine(%q) = %v, want nil", tc.in, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("CheckLine(%q) = %v, want an error saying %q", tc.in, err, tc.want)
+		}
+	}
+}

@@ -184,3 +184,20 @@ func TestAttachmentsOutStaysInside(t *testing.T) {
 		t.Errorf("LXP7-001's file beside the symlink: %q, %v", b, err)
 	}
 }
+
+// TestCheckConfigRefusesMultiLineRequester: `check-config` said valid to a
+// requester.name with CR/LF in it, and the campaign made from it could
+// never be sent (issue 9, finding 8).
+func TestCheckConfigRefusesMultiLineRequester(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.writeFile("foi.yaml", strings.Replace(readFile(t, e.cfg), `name: "LXP Revolution"`, `name: "LXP Revolution\r\nBcc: victim@example.test"`, 1))
+	code, stdout, stderr := e.foi("check-config")
+	if code == 0 || !strings.Contains(stderr, "requester.name") || !strings.Contains(stderr, "control character") {
+		t.Errorf("check-config with CR/LF in requester.name: exit %d\nstdout: %s\nstderr: %s\nwant a refusal naming requester.name", code, stdout, stderr)
+	}
+	code, _, stderr = e.foi("campaign", "new", "LXP7", "--title", "T", "--letter", e.writeFile("letter.txt", letter), "--authorities", "all")
+	if code == 0 || !strings.Contains(stderr, "requester.name") {
+		t.Errorf("campaign new with CR/LF in requester.name: exit %d, stderr %q", code, stderr)
+	}
+}
