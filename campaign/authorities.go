@@ -8,8 +8,10 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"foi/store"
+	"foi/textsafe"
 )
 
 // Jurisdictions are the laws a request can be made under: FOIA 2000
@@ -104,6 +106,19 @@ func ParseAuthorities(r io.Reader) ([]store.Authority, error) {
 		}
 		bad := func(field, format string, args ...any) {
 			problems = append(problems, &LineError{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+		}
+		// A name goes into letters and headers: one line of UTF-8 text, or
+		// the letters written to it could never be sent. Notes are only
+		// for people, but must be text too.
+		for _, name := range header {
+			v := get(name)
+			if name == "notes" {
+				if !utf8.ValidString(v) {
+					bad(name, "not valid UTF-8: save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")
+				}
+			} else if err := textsafe.CheckLine(v); err != nil {
+				bad(name, "%q %v", v, err)
+			}
 		}
 		a := store.Authority{
 			Name:         get("name"),

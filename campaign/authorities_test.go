@@ -33,6 +33,13 @@ func TestParseAuthoritiesErrors(t *testing.T) {
 		{"name,email\n,a@a.test\n", "line 2, field name: empty"},
 		{"name,email,tags\nA,a@a.test,bad tag!\n", "line 2, field tags"},
 		{"name,email\n", "no rows"},
+		// Issue 9, finding 7: a letter to a name that is not UTF-8 could
+		// never be sent; the import refuses it, naming the line and field.
+		{"name,email\nA,a@a.test\nCaf\xe9 NHS Trust,foi@cafe.nhs.test\n", `line 3, field name: "Caf\xe9 NHS Trust" not valid UTF-8 (byte 3)`},
+		{"name,email,short_name\nA,a@a.test,\xff\n", `line 2, field short_name`},
+		{"name,email,notes\nA,a@a.test,\"\xa3 note\"\n", `line 2, field notes: not valid UTF-8`},
+		{"name,email\n\"Evil\r\nBcc: x@y.test\",a@a.test\n", `line 2, field name: "Evil\nBcc: x@y.test" has a control character (U+000A`},
+		{"name,email\nEsc\x1b[5m Trust,a@a.test\n", `line 2, field name`},
 	} {
 		_, err := ParseAuthorities(strings.NewReader(tc.csv))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -114,6 +121,9 @@ func TestParseAuthoritiesQuotes(t *testing.T) {
 		{"unclosed quote on the last line",
 			"name,email\nA,a@a.test\n\"Lambda, NHS Trust,foi@lambda.nhs.uk\n",
 			[]string{"line 3, field name: " + unclosed}},
+		{"unclosed quote at the very end of the file (issue 9, finding 6)",
+			"name,email\n\"Unterminated,x@auth.test",
+			[]string{"line 2, field name: " + unclosed}},
 		{"unclosed quote swallows the rows after it",
 			"name,email\n\"Lambda, NHS Trust,foi@lambda.nhs.uk\nB,b@b.test\nC,c@c.test\n",
 			[]string{"line 2, field name: " + unclosed + " (a quote opened on line 2 is still open on line 4, so lines 2 to 4 were read as one row)"}},

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"foi/calendar"
 	"foi/lifecycle"
@@ -95,7 +96,9 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 	if err := textsafe.CheckLine(spec.Title); err != nil {
 		return store.Campaign{}, fmt.Errorf("campaign title %q %v", spec.Title, err)
 	}
-
+	if !utf8.ValidString(spec.Letter) {
+		return store.Campaign{}, fmt.Errorf("template %s: %v", spec.LetterName, invalidUTF8(spec.Letter))
+	}
 	if spec.Law != "" && !validJurisdiction(spec.Law) {
 		return store.Campaign{}, fmt.Errorf("--law %q is not one of %s", spec.Law, strings.Join(Jurisdictions, ", "))
 	}
@@ -133,6 +136,22 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 		return store.Campaign{}, err
 	}
 	return st.Campaign(ctx, c.Slug)
+}
+
+// invalidUTF8 says where s stops being UTF-8, by line and byte.
+func invalidUTF8(s string) error {
+	line, start := 1, 0
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return fmt.Errorf("line %d, byte %d: not valid UTF-8; save the file as UTF-8", line, i-start+1)
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += n
+	}
+	return nil
 }
 
 // Select picks authorities: "all", "tag:X" (several tags: "tag:X,tag:Y",

@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-// TestCreateRefusesUnsendable: a requester that cannot stand in a From
-// line would freeze letters into the campaign that can never be sent;
-// Create refuses it, naming the config key, and stores nothing (issue 9,
-// finding 8).
+// TestCreateRefusesUnsendable: a letter template that is not UTF-8, or a
+// requester that cannot stand in a From line, would freeze letters into
+// the campaign that can never be sent; Create refuses them, naming the
+// template's line or the config key, and stores nothing (issue 9,
+// findings 7 and 8).
 func TestCreateRefusesUnsendable(t *testing.T) {
 	st := exampleStore(t)
 	ctx := context.Background()
@@ -22,6 +23,7 @@ func TestCreateRefusesUnsendable(t *testing.T) {
 		who    Requester
 		want   string
 	}{
+		{"latin-1 letter", "Dear {{.Authority.Name}},\n\nPlease send \xa3 figures.\n\n{{.Requester.Name}}\n", good, "template letter.txt: line 3, byte 13: not valid UTF-8"},
 		{"CR/LF in the name", letter, Requester{Name: "LXP\r\nBcc: victim@x.test", Email: good.Email}, "requester.name"},
 		{"escape in the organisation", letter, Requester{Name: good.Name, Organisation: "LXP\x1b[5m", Email: good.Email}, "requester.organisation"},
 	} {
