@@ -88,10 +88,8 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 	}
 	// The requester is frozen into the campaign: one that cannot stand in
 	// a From line would make every letter unsendable.
-	for _, f := range []struct{ key, value string }{{"requester.name", who.Name}, {"requester.organisation", who.Organisation}, {"requester.email", who.Email}} {
-		if err := textsafe.CheckLine(f.value); err != nil {
-			return store.Campaign{}, fmt.Errorf("%s %q %v; fix it in the config file", f.key, f.value, err)
-		}
+	if err := checkRequester(who); err != nil {
+		return store.Campaign{}, fmt.Errorf("%w; fix it in the config file", err)
 	}
 	if err := textsafe.CheckLine(spec.Title); err != nil {
 		return store.Campaign{}, fmt.Errorf("campaign title %q %v", spec.Title, err)
@@ -136,6 +134,18 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 		return store.Campaign{}, err
 	}
 	return st.Campaign(ctx, c.Slug)
+}
+
+// checkRequester reports a requester field that cannot stand as one line
+// of a letter's From line and signature (textsafe.CheckLine), by its
+// config key.
+func checkRequester(who Requester) error {
+	for _, f := range []struct{ key, value string }{{"requester.name", who.Name}, {"requester.organisation", who.Organisation}, {"requester.email", who.Email}} {
+		if err := textsafe.CheckLine(f.value); err != nil {
+			return fmt.Errorf("%s %q %v", f.key, f.value, err)
+		}
+	}
+	return nil
 }
 
 // invalidUTF8 says where s stops being UTF-8, by line and byte.
@@ -394,6 +404,12 @@ func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int
 	c, err := st.Campaign(ctx, slug)
 	if err != nil {
 		return 0, err
+	}
+	// A campaign made before Create checked the requester may hold one no
+	// letter can be sent with: say so, rather than fail at its first letter.
+	if err := checkRequester(Requester{Name: c.RequesterName, Organisation: c.RequesterOrg, Email: c.RequesterEmail}); err != nil {
+		return 0, fmt.Errorf("campaign %s: %w: the requester was frozen into the campaign when it was made, so none of its letters can be sent; "+
+			"fix the requester in the config file (foi check-config), then make the campaign again under a new slug (foi campaign new)", c.Slug, err)
 	}
 	reqs, err := st.Requests(ctx, c.Slug)
 	if err != nil {

@@ -201,3 +201,26 @@ func TestCheckConfigRefusesMultiLineRequester(t *testing.T) {
 		t.Errorf("campaign new with CR/LF in requester.name: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestSendRefusesFrozenBadRequester: a campaign made before the requester
+// was checked may hold a name with CR/LF in it; `foi send` refuses it,
+// naming the campaign, the key and the fix, and sends nothing (issue 9,
+// finding 8).
+func TestSendRefusesFrozenBadRequester(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	setupCampaign(t, e, 2)
+	st := openStore(t, e)
+	if _, err := st.DB().Exec(`UPDATE campaigns SET requester_name = 'LXP' || char(13) || char(10) || 'Bcc: victim@example.test'`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := e.foi("send", "LXP7")
+	for _, want := range []string{"campaign LXP7", "requester.name", "foi campaign new"} {
+		if code == 0 || !strings.Contains(stderr, want) {
+			t.Errorf("send with a frozen CR/LF requester: exit %d, stderr %q; want it to say %q", code, stderr, want)
+		}
+	}
+	if n := len(e.mail.Received()); n != 0 {
+		t.Errorf("%d letters were sent", n)
+	}
+}
