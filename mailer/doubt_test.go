@@ -108,6 +108,27 @@ func TestDrainAfter250IsSent(t *testing.T) {
 	}
 }
 
+// Nothing is said on the connection between the 250 to a letter's data and
+// its record as sent: after DATA the next command is the next letter's NOOP,
+// or QUIT, never an RSET whose failure or delay could come first.
+func TestSendSaysNothingAfterTheDataReply(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 3)
+	f := startFakeSMTP(t, behave, 0)
+	if sum, err := w.faultOutbox(f, nil).Drain(context.Background(), "LXP7", 0); err != nil || sum.Sent != 3 {
+		t.Fatalf("Drain = %+v, %v; want 3 sent", sum, err)
+	}
+	verbs := f.commands()
+	for i, v := range verbs {
+		if v != "DATA" {
+			continue
+		}
+		if i+1 >= len(verbs) || (verbs[i+1] != "NOOP" && verbs[i+1] != "QUIT") {
+			t.Errorf("commands %v: after DATA #%d comes %v, want NOOP (the next letter) or QUIT", verbs, i, verbs[i+1:])
+		}
+	}
+}
+
 // A letter whose fate is unknown (the connection dropped before the reply
 // to its data, or the reply came later than smtp.timeout) is held in doubt
 // and never sent again by itself, with or without a Sent folder, until the

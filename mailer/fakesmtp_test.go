@@ -42,6 +42,7 @@ type fakeSMTP struct {
 
 	mu       sync.Mutex
 	accepted []string
+	verbs    []string // every command, in order, across sessions
 	conns    sync.WaitGroup
 }
 
@@ -63,6 +64,12 @@ func (f *fakeSMTP) got() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.accepted...)
+}
+
+func (f *fakeSMTP) commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.verbs...)
 }
 
 func (f *fakeSMTP) serve() {
@@ -94,6 +101,9 @@ func (f *fakeSMTP) session(c net.Conn) {
 			return
 		}
 		verb := strings.ToUpper(strings.Fields(line + " x")[0])
+		f.mu.Lock()
+		f.verbs = append(f.verbs, verb)
+		f.mu.Unlock()
 		if afterData {
 			afterData = false
 			switch f.mode {

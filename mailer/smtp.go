@@ -191,7 +191,11 @@ func (s *SMTP) Close() error {
 	}
 	conn := s.conn
 	s.conn = nil
-	return s.client.CloseWithSMTPClient(conn)
+	if err := s.client.CloseWithSMTPClient(conn); err != nil {
+		conn.Close() // the server did not take the QUIT: hang up anyway
+		return err
+	}
+	return nil
 }
 
 // newClient makes the go-mail client that dials, greets and starts TLS; it
