@@ -274,6 +274,8 @@ func outboxStanding(it store.OutboxItem) string {
 		return fmt.Sprintf("The mail server refused it (%s); it will not be sent again.", it.LastError)
 	case lifecycle.OutboxCancelled:
 		return "It was discarded, or was no longer due, and will not be sent."
+	case lifecycle.OutboxInDoubt:
+		return fmt.Sprintf("It is in doubt: sending was interrupted and it may have been delivered. Check with the authority or your Sent folder, then `foi resend %s` or `foi mark-sent %s`.", it.Ref, it.Ref)
 	}
 	return fmt.Sprintf("It is %s.", it.State)
 }

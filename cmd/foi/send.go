@@ -100,7 +100,7 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 			fmt.Fprintln(a.stdout, "Run `foi send` again later to retry the letters still waiting.")
 		}
 		if sum.InDoubt > 0 {
-			fmt.Fprintln(a.stdout, "Letters in doubt were interrupted mid-send and the Sent folder could not be searched; they are not resent blind. Run `foi send` again when the mailbox is reachable.")
+			fmt.Fprintln(a.stdout, "Letters in doubt were interrupted after their text went to the server and may have been delivered; foi never resends them by itself. `foi status` lists them: check, then `foi resend REF` or `foi mark-sent REF`.")
 		}
 	}
 	return nil
