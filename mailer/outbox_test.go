@@ -200,7 +200,7 @@ func TestDrainDatesInTheOutboxZone(t *testing.T) {
 	t.Parallel()
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	w := newWorld(t, 1)
 	ob := w.outbox(sending, w.srv.pass)

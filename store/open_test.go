@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -88,27 +91,85 @@ func TestOpenNeverStartsAfresh(t *testing.T) {
 		}
 	}
 
-	if os.Geteuid() == 0 {
-		t.Skip("root writes in read-only folders")
-	}
+	// A read-only data folder is named as such. Root may write anywhere,
+	// so under root the check runs in a child process as nobody.
 	dir := t.TempDir()
 	st, err := Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
-	if err := os.Chmod(dir, 0o500); err != nil {
+	if err := os.Chmod(dir, 0o555); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(dir, 0o700) })
-	st, err = OpenExisting(ctx, dir)
+	msg := openReadOnly(t, dir)
+	if !strings.Contains(msg, dir) || !strings.Contains(msg, "read-only") {
+		t.Errorf("OpenExisting of read-only %s = %q, want it to name the folder and say read-only", dir, msg)
+	}
+}
+
+// openReadOnly opens dir with OpenExisting as a user who may not write
+// there, and returns the error's text ("" if it opened).
+func openReadOnly(t *testing.T, dir string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		st, err := OpenExisting(context.Background(), dir)
+		if err == nil {
+			st.Close()
+			return ""
+		}
+		return err.Error()
+	}
+	// nobody must be able to reach dir and run a copy of this test binary.
+	for d := filepath.Dir(dir); d != "/" && d != "."; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Chmod(filepath.Join(dir, "foi.db"), 0o644)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(filepath.Dir(dir), "store.test")
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "FOI_TEST_READONLY_DIR="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the child as nobody: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if m, ok := strings.CutPrefix(line, "OPEN-ERROR: "); ok {
+			return m
+		}
+	}
+	t.Fatalf("the child as nobody said nothing of opening %s:\n%s", dir, out)
+	return ""
+}
+
+// TestOpenReadOnlyChild is openReadOnly's child process: it runs only when
+// FOI_TEST_READONLY_DIR names a folder, and reports what opening it said.
+func TestOpenReadOnlyChild(t *testing.T) {
+	dir := os.Getenv("FOI_TEST_READONLY_DIR")
+	if dir == "" {
+		return // not the child: openReadOnly runs it
+	}
+	st, err := OpenExisting(context.Background(), dir)
 	if err == nil {
 		st.Close()
-		t.Fatal("OpenExisting of a read-only data folder = nil error")
+		fmt.Println("OPEN-ERROR: ")
+		return
 	}
-	if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "read-only") {
-		t.Errorf("OpenExisting of read-only %s = %q, want it to name the folder and say read-only", dir, err)
-	}
+	fmt.Println("OPEN-ERROR: " + err.Error())
 }
 
 // TestOpenRemovesStaleTemp: temporary blob files a killed sync left behind
