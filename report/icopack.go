@@ -15,6 +15,7 @@ import (
 
 	"foi/calendar"
 	"foi/deadline"
+	"foi/export"
 	"foi/lifecycle"
 	"foi/mailer"
 	"foi/schedule"
@@ -282,7 +283,7 @@ func exchanged(ctx context.Context, st *store.Store, f schedule.Facts, loc *time
 			if _, err := os.Stat(src); err != nil {
 				return nil, nil, nil, fmt.Errorf("attachment %q of message %d: %w", a.Name, m.ID, err)
 			}
-			an := uniqueName("attachments/"+safeName(a.Name), used)
+			an := uniqueName("attachments/"+export.FileName(a.Name), used)
 			atts = append(atts, File{Name: an, Modified: date.In(loc), src: src,
 				About: fmt.Sprintf("attached to %s (%s, %d bytes)", name, a.ContentType, a.Size)})
 			roles[roleAttachment] = append(roles[roleAttachment], an)
@@ -325,32 +326,6 @@ func messageRole(m store.Message, it store.OutboxItem, afterReview bool) (role, 
 		return roleReviewAnswer, "their-review-answer"
 	}
 	return roleResponse, "their-response"
-}
-
-// safeName makes an attachment's name a plain file name: no folders, no
-// characters that file systems refuse, no leading dots, not empty, not too
-// long.
-func safeName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
-			b.WriteRune('_')
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	s := strings.TrimLeft(strings.TrimSpace(b.String()), ".")
-	if s == "" {
-		s = "attachment"
-	}
-	if r := []rune(s); len(r) > 120 {
-		ext := []rune(path.Ext(s))
-		if len(ext) > 20 {
-			ext = nil
-		}
-		s = string(r[:120-len(ext)]) + string(ext)
-	}
-	return s
 }
 
 // uniqueName adds " (2)", " (3)", ... before the extension until the name
