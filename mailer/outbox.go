@@ -158,8 +158,11 @@ type Summary struct {
 	// InDoubt counts letters whose fate could not be settled (not found in
 	// the Sent folder, or it could not be searched); they wait for a
 	// person and are never sent blind.
-	InDoubt  int       `json:"in_doubt"`
-	Failures []Failure `json:"failures,omitempty"`
+	InDoubt int `json:"in_doubt"`
+	// Unwritable counts letters whose stored fields cannot be made into a
+	// message: each waits with the reason, and the others go on.
+	Unwritable int       `json:"unwritable"`
+	Failures   []Failure `json:"failures,omitempty"`
 }
 
 // Failure is one letter that could not be sent.
@@ -267,6 +270,9 @@ passes:
 				}
 			case lifecycle.OutboxInDoubt:
 				sum.InDoubt++
+			case stateUnwritable:
+				sum.Unwritable++
+				sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: res.reason})
 			case lifecycle.OutboxFailed:
 				sum.Failed++
 				sum.Failures = append(sum.Failures, Failure{Ref: it.Ref, To: it.To, Reason: res.reason, Final: true})
@@ -368,6 +374,11 @@ func (o *Outbox) try(ctx context.Context, it store.OutboxItem, r *run) (outcome,
 		return outcome{}, nil
 	case errors.Is(err, errReplacement):
 		return outcome{}, err
+	case errors.Is(err, errUnwritable):
+		r.done[it.ID] = true
+		reason := fmt.Sprintf("%s: foi cannot write this letter out; the others go on (see foi drafts show %d)", err, it.ID)
+		log.Error("letter cannot be written; it waits", "err", err)
+		return outcome{state: stateUnwritable, reason: reason}, o.Store.Block(ctx, it.ID, reason, o.now())
 	case err != nil:
 		return o.failed(ctx, it, r, false, classify(stageLocal, err))
 	}
@@ -452,6 +463,15 @@ func (o *Outbox) block(ctx context.Context, it store.OutboxItem, r *run, claimed
 // errReplacement: the Guard's re-written letter is not the same letter.
 var errReplacement = errors.New("mailer: the guard's replacement is not the same letter")
 
+// stateUnwritable is a try's outcome for an unwritable letter: it stays
+// pending in the store.
+const stateUnwritable lifecycle.OutboxState = "unwritable"
+
+// errUnwritable marks a letter whose own stored fields cannot be composed
+// into the bytes it would go as: a fault of ours in that letter alone, so
+// it waits (never failed) and the rest of the run goes on.
+var errUnwritable = errors.New("this letter cannot be written out")
+
 // claim is step 5: it dates the letter (the stored one, or the Guard's
 // replacement) now, composes it, stores its bytes, checks that what will
 // be written on the wire is exactly what is stored, and claims the entry
@@ -460,7 +480,7 @@ var errReplacement = errors.New("mailer: the guard's replacement is not the same
 func (o *Outbox) claim(ctx context.Context, it store.OutboxItem, replacement *Letter) (*gomail.Msg, []byte, time.Time, error) {
 	l, err := StoredLetter(it)
 	if err != nil {
-		return nil, nil, time.Time{}, err
+		return nil, nil, time.Time{}, fmt.Errorf("%w: %w", errUnwritable, err)
 	}
 	if replacement != nil {
 		r := *replacement
@@ -478,11 +498,11 @@ func (o *Outbox) claim(ctx context.Context, it store.OutboxItem, replacement *Le
 	}
 	msg, err := Compose(l)
 	if err != nil {
-		return nil, nil, time.Time{}, err
+		return nil, nil, time.Time{}, fmt.Errorf("%w: %w", errUnwritable, err)
 	}
 	raw, err := msgBytes(msg)
 	if err != nil {
-		return nil, nil, time.Time{}, err
+		return nil, nil, time.Time{}, fmt.Errorf("%w: %w", errUnwritable, err)
 	}
 	sum, err := o.Store.PutMail(raw)
 	if err != nil {
@@ -497,7 +517,7 @@ func (o *Outbox) claim(ctx context.Context, it store.OutboxItem, replacement *Le
 		return nil, nil, time.Time{}, err
 	}
 	if !bytes.Equal(stored, raw) || !bytes.Equal(again, raw) {
-		return nil, nil, time.Time{}, fmt.Errorf("outbox %d (%s): the composed letter differs from the stored bytes %s; not sending", it.ID, it.Ref, sum)
+		return nil, nil, time.Time{}, fmt.Errorf("%w: outbox %d (%s): the composed letter differs from the stored bytes %s; not sending", errUnwritable, it.ID, it.Ref, sum)
 	}
 	js, err := json.Marshal(l)
 	if err != nil {
