@@ -44,6 +44,9 @@ func TestNowNeverSends(t *testing.T) {
 	if code, _, stderr := e.foiAsUser("--now", "2026-04-01T10:00", "serve"); code != 2 || !strings.Contains(stderr, "tick --dry-run") {
 		t.Errorf("serve --now: exit %d %q, want a usage error pointing to tick --dry-run", code, stderr)
 	}
+	if code, _, _ := e.foiAsUser("--now", "2026-04-01T10:00", "resend", "LXP7-001"); code != 2 {
+		t.Errorf("resend --now: exit %d, want a usage error", code)
+	}
 	// tick --dry-run at the real time writes nothing either.
 	if code, out, _ := e.foiAsUser("tick", "--dry-run"); code != 0 || !strings.Contains(out, "Dry run") {
 		t.Errorf("tick --dry-run: exit %d %q", code, out)

@@ -159,6 +159,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 			rest = append(rest, "--dry-run")
 		case "serve":
 			return usagef("serve sends letters and files replies for real, so it does not run under --now; to see what would happen then, use `foi tick --dry-run --now TIME`")
+		case "resend":
+			return usagef("resend sends a letter for real, so it does not run under --now")
 		}
 	}
 	switch cmd {
