@@ -23,11 +23,7 @@ func (a *app) cmdBackup(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("backup FILE.tar.gz")
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	st, err := openExisting(ctx, cfg.DataDir())
+	cfg, st, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,8 +117,10 @@ func (a *app) cmdCheck(ctx context.Context, args []string) error {
 	return nil
 }
 
-// openExisting opens the data folder dir, refusing one with no database
-// rather than starting an empty one.
+// openExisting opens the data folder dir for foi check, refusing one with no
+// database at all: unlike store.OpenExisting, which every other command
+// uses, it never makes a database in an empty folder, since a check of a
+// folder with nothing in it has nothing to pass.
 func openExisting(ctx context.Context, dir string) (*store.Store, error) {
 	db := filepath.Join(dir, store.DatabaseFile)
 	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {

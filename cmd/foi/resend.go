@@ -23,9 +23,6 @@ func (a *app) cmdResend(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("resend REF")
 	}
-	if a.nowFlag != "" && !a.reallySend {
-		return usagef("--now is set: resend sends for real, so it does not run under --now")
-	}
 	cfg, st, err := a.open(ctx)
 	if err != nil {
 		return err
