@@ -85,3 +85,25 @@ func outboxState(ctx context.Context, tx *sql.Tx, id int64) (int64, lifecycle.Ou
 	}
 	return reqID, state, err
 }
+
+// ErrNoDoubt: the request has no letter held in doubt.
+var ErrNoDoubt = errors.New("store: nothing in doubt")
+
+// InDoubt is the request's letter held in doubt (ref, any case).
+func (s *Store) InDoubt(ctx context.Context, ref string) (OutboxItem, error) {
+	r, err := s.Request(ctx, ref)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	found, err := s.queryOutbox(ctx, `WHERE o.request_id = ? AND o.state = ? ORDER BY o.id`, r.ID, lifecycle.OutboxInDoubt)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	switch len(found) {
+	case 0:
+		return OutboxItem{}, fmt.Errorf("%s has no letter in doubt (see foi show %s): %w", r.Ref, r.Ref, ErrNoDoubt)
+	case 1:
+		return found[0], nil
+	}
+	return OutboxItem{}, fmt.Errorf("%s has %d letters in doubt; this should not happen: see foi show %s", r.Ref, len(found), r.Ref)
+}

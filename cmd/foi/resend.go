@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"foi/lifecycle"
 	"foi/mailbox"
 	"foi/mailer"
-	"foi/store"
 )
 
 // cmdResend is a person's decision that a letter in doubt did not arrive:
@@ -33,7 +30,7 @@ func (a *app) cmdResend(ctx context.Context, args []string) error {
 		return err
 	}
 	defer unlock()
-	it, err := inDoubt(ctx, st, pos[0])
+	it, err := st.InDoubt(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -85,7 +82,7 @@ func (a *app) cmdMarkSent(ctx context.Context, args []string) error {
 		return err
 	}
 	defer unlock()
-	it, err := inDoubt(ctx, st, pos[0])
+	it, err := st.InDoubt(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -95,30 +92,3 @@ func (a *app) cmdMarkSent(ctx context.Context, args []string) error {
 	fmt.Fprintf(a.stdout, "%s: recorded as sent to %s\n", it.Ref, it.To)
 	return nil
 }
-
-// inDoubt finds the request's letter held in doubt.
-func inDoubt(ctx context.Context, st *store.Store, ref string) (store.OutboxItem, error) {
-	r, err := st.Request(ctx, strings.ToUpper(ref))
-	if err != nil {
-		return store.OutboxItem{}, err
-	}
-	items, err := st.RequestOutbox(ctx, r.ID)
-	if err != nil {
-		return store.OutboxItem{}, err
-	}
-	var found []store.OutboxItem
-	for _, it := range items {
-		if it.State == lifecycle.OutboxInDoubt {
-			found = append(found, it)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return store.OutboxItem{}, fmt.Errorf("%s has no letter in doubt (see foi show %s): %w", r.Ref, r.Ref, errNoDoubt)
-	case 1:
-		return found[0], nil
-	}
-	return store.OutboxItem{}, fmt.Errorf("%s has %d letters in doubt; this should not happen: see foi show %s", r.Ref, len(found), r.Ref)
-}
-
-var errNoDoubt = errors.New("nothing in doubt")
