@@ -302,6 +302,18 @@ type session struct {
 	srv *Server
 }
 
+// Idle first reports what changed since the last command, as Dovecot does
+// when IDLE begins. imapmemserver's Idle waits only for changes made after
+// it starts, so a message delivered between a client's last command and its
+// IDLE would stay unannounced until the next command (up to the client's
+// IDLE re-issue, 20 minutes for foi).
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.UserSession.Poll(w, true); err != nil {
+		return err
+	}
+	return s.UserSession.Idle(w, stop)
+}
+
 func (s *session) Login(user, pass string) error {
 	if user != s.srv.User || pass != s.srv.Password {
 		return imapserver.ErrAuthFailed
