@@ -130,7 +130,11 @@ func (p *Processor) Process(ctx context.Context, raw []byte, folder string, uid 
 		return Outcome{}, err
 	}
 	out.ID, out.Dup = id, dup
-	log.Info("reply filed", "ref", res.Ref, "rule", res.Rule, "kind", cls.Kind)
+	if res.Ref == "" {
+		log.Info("reply kept as unmatched: file it with foi assign", "id", id, "from", m.From.Addr, "subject", cleanLine(m.Subject, 120))
+	} else {
+		log.Info("reply filed", "ref", res.Ref, "campaign", campaign.SlugOf(res.Ref), "rule", res.Rule, "kind", cls.Kind)
+	}
 	return out, nil
 }
 

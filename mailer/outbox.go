@@ -339,7 +339,7 @@ func (o *Outbox) pace(ctx context.Context) error {
 
 // try takes one letter through steps 3 to 7.
 func (o *Outbox) try(ctx context.Context, it store.OutboxItem, r *run) (outcome, error) {
-	log := o.log().With("ref", it.Ref, "step", it.Step, "message_id", it.MessageID)
+	log := o.log().With("ref", it.Ref, "campaign", it.Campaign, "step", it.Step, "message_id", it.MessageID)
 	var replacement *Letter
 	if o.Guard != nil {
 		v, err := o.Guard(ctx, it, o.now())
@@ -391,7 +391,7 @@ func (o *Outbox) try(ctx context.Context, it store.OutboxItem, r *run) (outcome,
 	if err := o.Store.MarkSent(ctx, it.ID, o.now(), ""); err != nil {
 		return outcome{}, fmt.Errorf("record %s as sent: %w", it.Ref, err)
 	}
-	log.Info("sent", "to", it.To)
+	log.Info("letter sent", "to", it.To)
 	o.copyToSent(ctx, it, raw, date)
 	return outcome{state: lifecycle.OutboxSent}, nil
 }
@@ -399,7 +399,7 @@ func (o *Outbox) try(ctx context.Context, it store.OutboxItem, r *run) (outcome,
 // failed records what a failure means for the letter (claimed: it was
 // claimed and its transaction began) and for the run.
 func (o *Outbox) failed(ctx context.Context, it store.OutboxItem, r *run, claimed bool, se *SendError) (outcome, error) {
-	log := o.log().With("ref", it.Ref, "step", it.Step, "message_id", it.MessageID)
+	log := o.log().With("ref", it.Ref, "campaign", it.Campaign, "step", it.Step, "message_id", it.MessageID)
 	now := o.now()
 	switch se.Fault {
 	case InDoubt:

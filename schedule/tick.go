@@ -146,7 +146,11 @@ func (s *Scheduler) queue(ctx context.Context, f Facts, a Action, now time.Time)
 		// The request waits for the review from the moment it is asked.
 		defer s.log().Info("review requested", "ref", r.Ref)
 	}
-	s.log().Info("planned", "ref", r.Ref, "step", a.Step, "draft", q.Draft)
+	if q.Draft {
+		s.log().Info("draft waiting for approval", "ref", r.Ref, "campaign", r.Campaign, "step", a.Step, "draft", id)
+	} else {
+		s.log().Info("letter planned", "ref", r.Ref, "campaign", r.Campaign, "step", a.Step, "at", q.NotBefore)
+	}
 	return Planned{Ref: r.Ref, Step: a.Step, Draft: q.Draft, At: q.NotBefore, ID: id}, nil
 }
 
