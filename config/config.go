@@ -140,8 +140,18 @@ type Schedule struct {
 
 // Web is the dashboard.
 type Web struct {
-	Listen      string `yaml:"listen"`
-	PasswordEnv string `yaml:"password_env"`
+	// Listen is host:port. On a loopback address with no volunteer
+	// accounts, the person at the machine is the user (LocalUser); any
+	// other address needs at least one account (`foi users add`), which
+	// the dashboard checks when it starts, since only the store knows.
+	Listen string `yaml:"listen"`
+	// TLSCert and TLSKey are PEM files (relative to foi.yaml's folder):
+	// both or neither. With them the dashboard speaks HTTPS only.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// LocalUser names the person at the machine in the event log, on
+	// loopback without accounts.
+	LocalUser string `yaml:"local_user"`
 }
 
 // ByteSize is a size in bytes written as 50MB, 512KB or a plain number.
@@ -345,8 +355,14 @@ func (c *Config) Validate() error {
 	host, _, err := net.SplitHostPort(c.Web.Listen)
 	if err != nil {
 		add("web.listen: %q: %v", c.Web.Listen, err)
-	} else if !IsLoopback(host) && c.Web.PasswordEnv == "" {
-		add("web.listen: %q is not a loopback address; set web.password_env to allow it", c.Web.Listen)
+	} else if host == "" {
+		add("web.listen: %q has no host: write 127.0.0.1:8025 for this machine only, or the address to listen on", c.Web.Listen)
+	}
+	if (c.Web.TLSCert == "") != (c.Web.TLSKey == "") {
+		add("web.tls_cert and web.tls_key: give both files, or neither")
+	}
+	if strings.ContainsAny(c.Web.LocalUser, "\r\n") {
+		add("web.local_user: must be one line")
 	}
 	if len(p) > 0 {
 		return p
@@ -450,6 +466,11 @@ func (c *Config) DataDir() string { return resolve(c.Dir, c.Storage.DataDir) }
 
 // TemplatesDir is the user's template folder, or "" for none.
 func (c *Config) TemplatesDir() string { return resolve(c.Dir, c.Storage.Templates) }
+
+// WebTLS is the dashboard's certificate and key files, or "" for none.
+func (c *Config) WebTLS() (cert, key string) {
+	return resolve(c.Dir, c.Web.TLSCert), resolve(c.Dir, c.Web.TLSKey)
+}
 
 // IsLoopback reports whether host names the local machine only.
 func IsLoopback(host string) bool {

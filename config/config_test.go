@@ -80,7 +80,7 @@ schedule:
   first_chaser: maybe
   ico_complaint: auto
 web:
-  listen: "0.0.0.0:8025"
+  listen: "8025"
 `
 	_, err := Parse([]byte(cfg))
 	var p Problems
@@ -172,5 +172,19 @@ func TestRequesterIsOneLine(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.key+":") {
 			t.Errorf("Parse with %s = %v, want a problem naming %s", tc.to, err, tc.key)
 		}
+	}
+}
+
+// A non-loopback web.listen is not the configuration's to refuse: the
+// dashboard refuses it at start unless a volunteer has an account, which
+// only the store knows. TLS files come in pairs.
+func TestWebSection(t *testing.T) {
+	base := "requester:\n  name: A\n  email: a@example.org\nsmtp:\n  host: 127.0.0.1\n  auth: none\n  security: none\nimap:\n  host: 127.0.0.1\n  auth: none\n  security: none\n"
+	if _, err := Parse([]byte(base + "web:\n  listen: \"0.0.0.0:8025\"\n  local_user: Asha\n")); err != nil {
+		t.Errorf("web.listen 0.0.0.0:8025: %v, want accepted by the configuration", err)
+	}
+	_, err := Parse([]byte(base + "web:\n  tls_cert: cert.pem\n"))
+	if err == nil || !strings.Contains(err.Error(), "web.tls_cert and web.tls_key") {
+		t.Errorf("tls_cert without tls_key: %v, want a refusal naming both", err)
 	}
 }

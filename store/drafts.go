@@ -43,7 +43,7 @@ func (s *Store) EditDraft(ctx context.Context, id int64, letter string, m Messag
 		if what == "" {
 			what = string(kind)
 		}
-		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventEdited, Actor: "user",
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventEdited, Actor: actorOf(ctx),
 			Detail: fmt.Sprintf("%s draft %d edited", what, id), MessageID: mid})
 	})
 }

@@ -304,7 +304,7 @@ func (s *Store) Assign(ctx context.Context, messageID int64, ref string, effect 
 			low_confidence = 0 WHERE id = ?`, reqID, messageID); err != nil {
 			return err
 		}
-		in := Incoming{Message: Message{MessageID: msgID, From: from, MatchRule: "assigned by hand"}, Effect: effect}
+		in := Incoming{Message: Message{MessageID: msgID, From: from, MatchRule: "assigned by hand" + byWhom(ctx)}, Effect: effect}
 		return fileReply(ctx, tx, reqID, messageID, in, now)
 	})
 }

@@ -213,12 +213,12 @@ func (s *Store) Drafts(ctx context.Context) ([]OutboxItem, error) {
 // Approve releases a draft to be sent at next (it stays a draft if it was
 // not one: ErrConflict).
 func (s *Store) Approve(ctx context.Context, id int64, next, now time.Time) error {
-	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxPending, next, lifecycle.EventApproved, "user", now)
+	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxPending, next, lifecycle.EventApproved, actorOf(ctx), now)
 }
 
 // Discard cancels a draft for good.
 func (s *Store) Discard(ctx context.Context, id int64, now time.Time) error {
-	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxCancelled, time.Time{}, lifecycle.EventDiscarded, "user", now)
+	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxCancelled, time.Time{}, lifecycle.EventDiscarded, actorOf(ctx), now)
 }
 
 // Cancel drops a letter that is no longer due (it was never sent).

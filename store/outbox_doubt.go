@@ -53,7 +53,7 @@ func (s *Store) Resend(ctx context.Context, id int64, now time.Time) error {
 			WHERE id = ?`, lifecycle.OutboxPending, formatTime(now), formatTime(now), id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventApproved, Actor: "user",
+		return addEvent(ctx, tx, Event{RequestID: reqID, At: now, Kind: lifecycle.EventApproved, Actor: actorOf(ctx),
 			Detail: "letter in doubt to be sent again (same Message-ID)"})
 	})
 }
@@ -73,7 +73,7 @@ func (s *Store) MarkSentByHand(ctx context.Context, id int64, now time.Time) err
 	if state != lifecycle.OutboxInDoubt {
 		return fmt.Errorf("mark outbox %d sent: it is %s, not in doubt: %w", id, state, ErrConflict)
 	}
-	return s.MarkSent(ctx, id, now, "marked sent by hand")
+	return s.MarkSent(ctx, id, now, "marked sent by hand"+byWhom(ctx))
 }
 
 func outboxState(ctx context.Context, tx *sql.Tx, id int64) (int64, lifecycle.OutboxState, error) {
