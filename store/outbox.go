@@ -221,6 +221,12 @@ func (s *Store) Discard(ctx context.Context, id int64, now time.Time) error {
 	return s.changeOutbox(ctx, id, lifecycle.OutboxDraft, lifecycle.OutboxCancelled, time.Time{}, lifecycle.EventDiscarded, actorOf(ctx), now)
 }
 
+// Hold takes a letter waiting to be sent back to a draft: it goes only
+// once approved again. ErrConflict if it was not waiting.
+func (s *Store) Hold(ctx context.Context, id int64, now time.Time) error {
+	return s.changeOutbox(ctx, id, lifecycle.OutboxPending, lifecycle.OutboxDraft, time.Time{}, lifecycle.EventDrafted, actorOf(ctx), now)
+}
+
 // Cancel drops a letter that is no longer due (it was never sent).
 func (s *Store) Cancel(ctx context.Context, id int64, why string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {

@@ -11,10 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"foi/calendar"
 	"foi/campaign"
 	"foi/lifecycle"
 	"foi/mailer"
+	"foi/schedule"
 	"foi/store"
 	"foi/templates"
 )
@@ -323,46 +323,29 @@ func (a *app) cmdApprove(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if it.State != lifecycle.OutboxDraft {
-		return notDraft(it, "approved")
-	}
-	l, err := outboxLetter(it)
-	if err != nil {
-		return err
-	}
-	if *grounds != "" {
-		if !templates.HasPlaceholder(l.Body, "GROUNDS") {
-			return fmt.Errorf("draft %d has no grounds placeholder to replace (change its text with `foi drafts edit %d`)", id, id)
-		}
-		l.Body = templates.FillPlaceholders(l.Body, *grounds)
-		m, js, err := campaign.StoreLetter(st, l)
-		if err != nil {
-			return err
-		}
-		if err := st.EditDraft(ctx, id, js, m, a.now()); err != nil {
-			return err
-		}
-	}
-	if holes := templates.Placeholders(l.Body); len(holes) > 0 {
-		how := fmt.Sprintf("write it with `foi drafts edit %d`", id)
-		if templates.HasPlaceholder(l.Body, "GROUNDS") {
-			how = "approve it with --grounds \"why the refusal is wrong\", or " + how
-		}
-		return fmt.Errorf("draft %d still has a placeholder to fill in, on line %d (%s): %s", id, holes[0].Line, holes[0].Text, how)
-	}
-	if it.Step == lifecycle.StepComplaint {
-		return fmt.Errorf("draft %d is a complaint to the Commissioner: foi never sends it; build the pack with `foi ico-pack %s --out FILE.zip` and file it yourself", id, it.Ref)
-	}
 	sch, err := newScheduler(ctx, cfg, st, a)
 	if err != nil {
 		return err
 	}
-	r, err := st.Request(ctx, it.Ref)
-	if err != nil {
-		return err
-	}
-	next := sch.NextSendTime(calendar.Law(r.Law), a.now())
-	if err := st.Approve(ctx, id, next, a.now()); err != nil {
+	next, err := sch.Approve(ctx, id, *grounds, a.now())
+	var hole *schedule.PlaceholderError
+	switch {
+	case errors.Is(err, schedule.ErrNotDraft):
+		if now, err2 := st.OutboxItem(ctx, id); err2 == nil {
+			it = now
+		}
+		return notDraft(it, "approved")
+	case errors.Is(err, schedule.ErrNoGroundsLine):
+		return fmt.Errorf("draft %d has no grounds placeholder to replace (change its text with `foi drafts edit %d`)", id, id)
+	case errors.As(err, &hole):
+		how := fmt.Sprintf("write it with `foi drafts edit %d`", id)
+		if hole.Grounds {
+			how = "approve it with --grounds \"why the refusal is wrong\", or " + how
+		}
+		return fmt.Errorf("draft %d still has a placeholder to fill in, on line %d (%s): %s", id, hole.Placeholder.Line, hole.Placeholder.Text, how)
+	case errors.Is(err, schedule.ErrComplaintNotSent):
+		return fmt.Errorf("draft %d is a complaint to the Commissioner: foi never sends it; build the pack with `foi ico-pack %s --out FILE.zip` and file it yourself", id, it.Ref)
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Draft %d approved: it goes at %s (foi tick or foi serve sends it).\n", id, next.In(londonLoc()).Format("2006-01-02 15:04"))
@@ -405,7 +388,7 @@ func (a *app) cmdDiscard(ctx context.Context, args []string) error {
 // as a draft); --edit opens it in $EDITOR first.
 func (a *app) cmdReply(ctx context.Context, args []string) error {
 	fs := a.flags("reply")
-	name := fs.String("template", "", "template name (see foi templates)")
+	name := fs.String("template", "", "letter template: clarification, first_chaser, ... (foi help reply lists them)")
 	edit := fs.Bool("edit", false, "edit the letter in $EDITOR before it is queued")
 	draft := fs.Bool("draft", false, "keep it as a draft for approval")
 	grounds := fs.String("grounds", "", "grounds for an internal review")
@@ -435,18 +418,15 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if !*draft && templates.HasPlaceholder(l.Body, "") {
+	q, err := sch.QueueReply(ctx, f, *name, l, *draft, a.now())
+	var hole *schedule.PlaceholderError
+	if errors.As(err, &hole) {
 		return fmt.Errorf("the letter still has a placeholder to fill in: use --edit (or --draft to finish it later)")
 	}
-	kind := lifecycle.Kind(*name)
-	if strings.Contains(*name, "review") {
-		kind = lifecycle.KindReview
-	}
-	q := store.Queued{Kind: kind, Draft: *draft, NotBefore: sch.NextSendTime(calendar.Law(r.Law), a.now())}
-	id, err := campaign.Enqueue(ctx, st, r, q, l, a.now())
 	if err != nil {
 		return err
 	}
+	id := q.ID
 	if a.json {
 		return a.printJSON(map[string]any{"outbox_id": id, "ref": r.Ref, "draft": *draft, "not_before": q.NotBefore})
 	}
