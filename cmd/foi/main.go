@@ -24,70 +24,6 @@ import (
 	"foi/store"
 )
 
-const usage = `foi — Freedom of Information requests from your own mailbox
-
-Usage: foi [--config FILE] [--now TIME] [--json] COMMAND [ARGS]
-
-Setting up:
-  init                                  write foi.yaml and the data folder
-  check-config [--connect]              check foi.yaml; --connect logs in to SMTP and IMAP
-  authorities import FILE.csv           add or update authorities (name,email,jurisdiction,tags,short_name)
-  authorities list                      list authorities
-Campaigns:
-  campaign new SLUG --title T --letter FILE --authorities SELECTOR [--law L] [--schedule step=mode,...]
-                                        SELECTOR: all, tag:X, or "Name One,Name Two"
-  campaign schedule SLUG [step=mode ...] show or set the campaign's step modes (auto, draft, off)
-  campaign preview SLUG [REF]           print exactly the bytes that would be sent
-  campaign list                         list campaigns
-  send SLUG [--dry-run] [--limit N]     send the campaign's letters
-  resend REF                            send again a letter held in doubt (same Message-ID)
-  mark-sent REF                         record a letter held in doubt as sent
-  status [SLUG]                         each request's state, sent time, due date, last reply
-Replies:
-  sync                                  fetch and file new mail once
-  show REF                              a request's thread: letters, replies, attachments, events
-  mark REF STATE [--note T]             confirm what a reply was (successful, refused, ...)
-  unmatched                             replies that could not be filed, with suggestions
-  assign MESSAGE REF                    file an unmatched reply by hand
-  paid REF [--note T]                   the fee asked for was paid: the clock runs again
-  attachments REF|SLUG [--out DIR]      list a request's files, or a whole campaign's; --out saves
-                                        them, each request in its own folder, never overwriting
-
-The clock and the schedule:
-  serve                                 watch the mailbox, keep the schedule, send (until Ctrl-C)
-  tick [--dry-run]                      plan due chasers/reviews/complaints, send what is due
-  drafts                                letters waiting for approval
-  drafts show ID                        a draft exactly as it would go, and what to fill in
-  drafts edit ID [--file FILE]          change a draft's text (in $VISUAL or $EDITOR, or from FILE)
-  approve ID [--grounds T]              send a draft at the next sending time (--grounds fills
-                                        its [GROUNDS: ...] line)
-  discard ID                            drop a draft
-  reply REF --template NAME [--edit] [--draft] [--grounds T]
-                                        compose and queue a follow-up
-  due DATE [--law foia|foisa|eir|eisr]  the deadlines for a request delivered on DATE
-  holidays [YEAR] | holidays import FILE.json
-  ico-pack REF --out FILE.zip [--force] the complaint pack for the Commissioner (--force: before it is due)
-
-Backups:
-  backup FILE.tar.gz                    the database and every message and file, in one archive
-                                        (safe while serve runs)
-  restore FILE.tar.gz DIR               unpack a backup into a new, empty DIR, checking every hash
-  check [--data DIR]                    verify the database and every stored message and file
-
-Trying it out:
-  demo [--dir DIR] [--headless]         the example campaign against mail servers inside the process
-
-Global flags (before or after the command):
-  --config FILE   configuration file (default foi.yaml, or $FOI_CONFIG)
-  --now TIME      act as if it were TIME (2026-03-02 or 2026-03-02T10:00, Europe/London), to
-                  see what would happen then: with --now nothing is ever sent or appended to
-                  the mailbox; send and tick show what they would do, serve refuses to start
-  --json          machine-readable output
-
-For tests and scripted demonstrations only:
-  --really-send-at-fake-time   with --now, send for real, dated at the fake time
-`
-
 // errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
@@ -108,6 +44,10 @@ type app struct {
 	reallySend bool
 	now        func() time.Time
 	log        *slog.Logger
+	// command is the command being run, and cmdFlags the flag set it
+	// built: what its --help prints.
+	command  string
+	cmdFlags *flag.FlagSet
 }
 
 func main() {
@@ -124,10 +64,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, usage)
+		if c, ok := lookup(a.command); ok {
+			printCommandHelp(stdout, c, a.cmdFlags)
+		} else {
+			printHelp(stdout)
+		}
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "foi: %v\nRun `foi help` for usage.\n", err)
+		fmt.Fprintf(stderr, "foi: %v\n", err)
+		if _, ok := lookup(a.command); ok && a.command != "help" {
+			fmt.Fprintf(stderr, "Run `foi help %s` for its usage and an example.\n", a.command)
+		} else {
+			fmt.Fprint(stderr, "Run `foi help` for the commands.\n")
+		}
 		return 2
 	default:
 		fmt.Fprintf(stderr, "foi: %v\n", err)
@@ -138,24 +87,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func (a *app) dispatch(ctx context.Context, args []string) error {
 	// Global flags may come before the command.
 	fs := a.flags("foi")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err.Error()}
 	}
+	if *showVersion {
+		fmt.Fprintln(a.stdout, versionLine())
+		return nil
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		fmt.Fprint(a.stdout, usage)
+		printHelp(a.stdout)
 		return usagef("no command given")
 	}
-	cmd, rest := rest[0], rest[1:]
-	if fake, really := hasFlag(args, "now"), hasFlag(args, "really-send-at-fake-time"); fake && !really {
+	name, rest := rest[0], rest[1:]
+	if name == "-h" || name == "--help" {
+		name = "help"
+	}
+	c, ok := lookup(name)
+	if !ok {
+		return usagef("unknown command %q; `foi help` lists them", name)
+	}
+	a.command = c.name
+	if fake, really := hasFlag(args, "now"), hasFlag(args, "really-send-at-fake-time"); fake && !really && !hasFlag(rest, "help") && !hasFlag(rest, "h") {
 		// "What happens on Monday?" must never send anything (SPEC section
 		// 8): under --now, the commands that send only show what they would.
-		switch cmd {
+		switch c.name {
 		case "send", "tick":
-			fmt.Fprintf(a.stderr, "foi: --now is set: showing what %s would do; nothing is sent.\n", cmd)
+			fmt.Fprintf(a.stderr, "foi: --now is set: showing what %s would do; nothing is sent.\n", c.name)
 			rest = append(rest, "--dry-run")
 		case "serve":
 			return usagef("serve sends letters and files replies for real, so it does not run under --now; to see what would happen then, use `foi tick --dry-run --now TIME`")
@@ -163,74 +125,16 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 			return usagef("resend sends a letter for real, so it does not run under --now")
 		}
 	}
-	switch cmd {
-	case "help", "-h", "--help":
-		return flag.ErrHelp
-	case "init":
-		return a.cmdInit(ctx, rest)
-	case "check-config":
-		return a.cmdCheckConfig(ctx, rest)
-	case "authorities":
-		return a.cmdAuthorities(ctx, rest)
-	case "campaign":
-		return a.cmdCampaign(ctx, rest)
-	case "send":
-		return a.cmdSend(ctx, rest)
-	case "resend":
-		return a.cmdResend(ctx, rest)
-	case "mark-sent":
-		return a.cmdMarkSent(ctx, rest)
-	case "status":
-		return a.cmdStatus(ctx, rest)
-	case "demo":
-		return a.cmdDemo(ctx, rest)
-	case "sync":
-		return a.cmdSync(ctx, rest)
-	case "show":
-		return a.cmdShow(ctx, rest)
-	case "mark":
-		return a.cmdMark(ctx, rest)
-	case "assign":
-		return a.cmdAssign(ctx, rest)
-	case "paid":
-		return a.cmdPaid(ctx, rest)
-	case "unmatched":
-		return a.cmdUnmatched(ctx, rest)
-	case "attachments":
-		return a.cmdAttachments(ctx, rest)
-	case "tick":
-		return a.cmdTick(ctx, rest)
-	case "serve":
-		return a.cmdServe(ctx, rest)
-	case "drafts":
-		return a.cmdDrafts(ctx, rest)
-	case "approve":
-		return a.cmdApprove(ctx, rest)
-	case "discard":
-		return a.cmdDiscard(ctx, rest)
-	case "reply":
-		return a.cmdReply(ctx, rest)
-	case "due":
-		return a.cmdDue(ctx, rest)
-	case "holidays":
-		return a.cmdHolidays(ctx, rest)
-	case "ico-pack":
-		return a.cmdICOPack(ctx, rest)
-	case "backup":
-		return a.cmdBackup(ctx, rest)
-	case "restore":
-		return a.cmdRestore(ctx, rest)
-	case "check":
-		return a.cmdCheck(ctx, rest)
-	default:
-		return usagef("unknown command %q", cmd)
-	}
+	return c.run(a, ctx, rest)
 }
 
 // flags makes a flag set with the global flags on it.
 func (a *app) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	if name != "foi" {
+		a.cmdFlags = fs // listed by the command's help
+	}
 	fs.StringVar(&a.cfgPath, "config", a.cfgPath, "configuration file")
 	fs.StringVar(&a.nowFlag, "now", a.nowFlag, "act as if it were this time")
 	fs.BoolVar(&a.json, "json", a.json, "machine-readable output")
