@@ -1,0 +1,198 @@
+package extract_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"foi/extract"
+	"foi/extract/extracttest"
+)
+
+const eia = "The decision was subject to an Equality Impact Assessment (EIA)."
+
+func TestText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, ctype string
+		data        []byte
+		status      extract.Status
+		format      string
+		want        []string // substrings of the text
+	}{
+		{"reply.txt", "text/plain", []byte("Dear requester,\r\n" + eia + "\r\n"), extract.StatusOK, "txt", []string{eia}},
+		{"data.csv", "application/octet-stream", []byte("trust,answer\nNorth,\"yes, Band 7\"\n"), extract.StatusOK, "csv", []string{"yes, Band 7"}},
+		{"latin1.txt", "text/plain", []byte("Caf\xe9 \x93quoted\x94"), extract.StatusOK, "txt", []string{"Café “quoted”"}},
+		{"utf16.txt", "text/plain", []byte("\xff\xfeO\x00K\x00 \x00\xac\x20"), extract.StatusOK, "txt", []string{"OK €"}},
+		{"response.pdf", "application/pdf", extracttest.PDF(false, "Dear requester,\n"+eia, "Page two (with brackets)"), extract.StatusOK, "pdf", []string{eia, "Page two (with brackets)"}},
+		{"compressed.pdf", "application/octet-stream", extracttest.PDF(true, eia), extract.StatusOK, "pdf", []string{eia}},
+		{"scan.pdf", "application/pdf", extracttest.ImagePDF(), extract.StatusNoText, "pdf", nil},
+		{"letter.docx", "application/octet-stream", extracttest.DOCX("Dear requester,", eia), extract.StatusOK, "docx", []string{"Dear requester,\n" + eia}},
+		{"answers.xlsx", "", extracttest.XLSX("Answers", []string{"Question", "Answer"}, []string{"EIA done?", "Yes"}), extract.StatusOK, "xlsx", []string{"Answers\nQuestion\tAnswer\nEIA done?\tYes"}},
+		{"letter.odt", "", extracttest.ODT("Dear requester,", eia), extract.StatusOK, "odt", []string{eia}},
+		{"photo.jpg", "image/jpeg", []byte("\xff\xd8\xff\xe0 not really"), extract.StatusUnsupported, "", nil},
+		{"old.doc", "application/msword", []byte("\xd0\xcf\x11\xe0"), extract.StatusUnsupported, "", nil},
+		{"empty.txt", "text/plain", nil, extract.StatusNoText, "txt", nil},
+		{"broken.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"), extract.StatusUnreadable, "pdf", nil},
+		{"truncated.pdf", "application/pdf", extracttest.PDF(false, eia)[:200], extract.StatusUnreadable, "pdf", nil},
+		{"broken.docx", "", []byte("PK\x03\x04 not a zip at all"), extract.StatusUnreadable, "docx", nil},
+		{"nodoc.docx", "", extracttest.Zip(map[string]string{"a.txt": "x"}), extract.StatusUnreadable, "docx", nil},
+	}
+	for _, tt := range tests {
+		res, err := extract.Text(tt.name, tt.ctype, tt.data)
+		if res.Status != tt.status || res.Format != tt.format {
+			t.Errorf("Text(%s) = %s/%q (%s), want %s/%q", tt.name, res.Status, res.Format, res.Reason, tt.status, tt.format)
+			continue
+		}
+		if (err != nil) != (tt.status == extract.StatusUnreadable) || err != nil && !errors.Is(err, extract.ErrUnreadable) {
+			t.Errorf("Text(%s) error = %v with status %s", tt.name, err, res.Status)
+		}
+		if tt.status != extract.StatusOK && res.Reason == "" {
+			t.Errorf("Text(%s): status %s without a reason", tt.name, res.Status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(res.Text, w) {
+				t.Errorf("Text(%s) text = %q, want it to contain %q", tt.name, res.Text, w)
+			}
+		}
+	}
+}
+
+func TestPDFPagesAndReason(t *testing.T) {
+	t.Parallel()
+	res, _ := extract.Text("a.pdf", "", extracttest.PDF(true, "one", "two", "three"))
+	if res.Pages != 3 || !strings.Contains(res.Text, "one") || !strings.Contains(res.Text, "three") {
+		t.Errorf("3 pages: got %d pages, text %q", res.Pages, res.Text)
+	}
+	res, _ = extract.Text("scan.pdf", "", extracttest.ImagePDF())
+	if !strings.Contains(res.Reason, "no text layer") || res.Status.Describe() != "no text layer" {
+		t.Errorf("scan: reason %q, describe %q", res.Reason, res.Status.Describe())
+	}
+	// PDF 2.0 header, junk before the header and after %%EOF (gateways).
+	p := extracttest.PDF(false, eia)
+	p20 := append([]byte("X-Junk: 1\r\n"), bytes.Replace(p, []byte("%PDF-1.4"), []byte("%PDF-2.0"), 1)...)
+	p20 = append(p20, bytes.Repeat([]byte("-- scanned by gateway --\n"), 10)...)
+	if res, _ := extract.Text("v2.pdf", "", p20); res.Status != extract.StatusOK || !strings.Contains(res.Text, eia) {
+		t.Errorf("PDF 2.0 with junk: %s %q %q", res.Status, res.Reason, res.Text)
+	}
+}
+
+// A hostile PDF: a cross-reference table naming billions of objects must be
+// refused before anything is allocated for them.
+func TestPDFHugeXref(t *testing.T) {
+	t.Parallel()
+	p := extracttest.PDF(false, "x")
+	for _, evil := range [][]byte{
+		bytes.Replace(p, []byte("/Size 7"), []byte("/Size 900000000000"), 1),
+		bytes.Replace(p, []byte("xref\n0 7"), []byte("xref\n4000000000 7"), 1),
+	} {
+		start := time.Now()
+		res, _ := extract.Text("evil.pdf", "", evil)
+		if res.Status != extract.StatusUnreadable || !strings.Contains(res.Reason, "objects") {
+			t.Errorf("huge xref: %s %q", res.Status, res.Reason)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("huge xref took %s", d)
+		}
+	}
+}
+
+// A page tree that contains itself ends, and says why.
+func TestPDFCyclicPageTree(t *testing.T) {
+	t.Parallel()
+	p := extracttest.PDF(false, "x")
+	evil := bytes.Replace(p, []byte("/Kids [5 0 R]"), []byte("/Kids [2 0 R]"), 1)
+	res, _ := extract.Text("cycle.pdf", "", evil)
+	if res.Status != extract.StatusUnreadable || !strings.Contains(res.Reason, "deep") {
+		t.Errorf("cyclic page tree: %s %q", res.Status, res.Reason)
+	}
+}
+
+func TestZipBomb(t *testing.T) {
+	t.Parallel()
+	// 200 MB of zeros in word/document.xml: deflates to about 200 KB.
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("word/document.xml")
+	zero := make([]byte, 1<<20)
+	for i := 0; i < 200; i++ {
+		w.Write(zero)
+	}
+	zw.Close()
+	start := time.Now()
+	res, err := extract.Text("bomb.docx", "", b.Bytes())
+	if res.Status != extract.StatusUnreadable || err == nil || !strings.Contains(res.Reason, "zip bomb") {
+		t.Errorf("zip bomb: %s %q %v", res.Status, res.Reason, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("zip bomb took %s", d)
+	}
+	// A header that lies about the size is caught while inflating.
+	data := b.Bytes()
+	lied := bytes.Clone(data)
+	// Patch the declared uncompressed size (local header offset 22, and the
+	// central directory's copy) to 1000 bytes.
+	patchSizes(lied)
+	res, _ = extract.Text("lied.docx", "", lied)
+	if res.Status != extract.StatusUnreadable {
+		t.Errorf("lying zip: %s %q", res.Status, res.Reason)
+	}
+}
+
+// patchSizes sets every declared uncompressed size in a zip to 1000.
+func patchSizes(z []byte) {
+	for i := 0; i+4 < len(z); i++ {
+		switch {
+		case bytes.Equal(z[i:i+4], []byte("PK\x03\x04")) && i+26 < len(z):
+			copy(z[i+22:], []byte{0xe8, 0x03, 0, 0})
+		case bytes.Equal(z[i:i+4], []byte("PK\x01\x02")) && i+28 < len(z):
+			copy(z[i+24:], []byte{0xe8, 0x03, 0, 0})
+		}
+	}
+}
+
+func TestTextCapped(t *testing.T) {
+	t.Parallel()
+	big := bytes.Repeat([]byte("Equality Impact Assessment. "), extract.MaxText/20)
+	res, _ := extract.Text("big.txt", "text/plain", big)
+	if !res.Truncated || len(res.Text) > extract.MaxText || res.Status != extract.StatusOK {
+		t.Errorf("big text: truncated %v, %d bytes, %s", res.Truncated, len(res.Text), res.Status)
+	}
+	res, err := extract.Text("huge.txt", "text/plain", make([]byte, extract.MaxInput+1))
+	if res.Status != extract.StatusUnreadable || err == nil || !strings.Contains(res.Reason, "larger than") {
+		t.Errorf("huge input: %s %q", res.Status, res.Reason)
+	}
+}
+
+func FuzzText(f *testing.F) {
+	seeds := [][]byte{
+		extracttest.PDF(false, eia, "two"),
+		extracttest.PDF(true, eia),
+		extracttest.ImagePDF(),
+		extracttest.DOCX("a", eia),
+		extracttest.XLSX("S", []string{"a", "b"}),
+		extracttest.ODT(eia),
+		[]byte("plain text\n"),
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"f.pdf", "f.docx", "f.xlsx", "f.odt", "f.txt"} {
+			start := time.Now()
+			res, err := extract.Text(name, "", data)
+			if d := time.Since(start); d > 3*time.Second {
+				t.Fatalf("%s: took %s", name, d)
+			}
+			if (err != nil) != (res.Status == extract.StatusUnreadable) {
+				t.Fatalf("%s: status %s, error %v", name, res.Status, err)
+			}
+			if len(res.Text) > extract.MaxText {
+				t.Fatalf("%s: %d bytes of text", name, len(res.Text))
+			}
+		}
+	})
+}
