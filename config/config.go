@@ -245,6 +245,17 @@ func Load(path string) (*Config, error) {
 // are left relative to the current directory.
 func Parse(data []byte) (*Config, error) {
 	cfg := Default()
+	// First as a tree, to say what is wrong in a volunteer's words (keys.go).
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		if n := tabLine(data); n > 0 {
+			return nil, fmt.Errorf("line %d: a tab in the indentation: YAML indents with spaces only, so replace the tab with spaces (%s)", n, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		return nil, fmt.Errorf("decode: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if unknown := checkKeys(&root); len(unknown) > 0 {
+		return nil, Problems(unknown)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	// An empty file decodes to the defaults, which then fail validation
@@ -262,7 +273,10 @@ func Parse(data []byte) (*Config, error) {
 type Problems []string
 
 func (p Problems) Error() string {
-	return fmt.Sprintf("%d problem(s):\n  - %s", len(p), strings.Join(p, "\n  - "))
+	if len(p) == 1 {
+		return "1 problem:\n  - " + p[0]
+	}
+	return fmt.Sprintf("%d problems:\n  - %s", len(p), strings.Join(p, "\n  - "))
 }
 
 // Validate checks every field and returns all problems together.

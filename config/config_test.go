@@ -51,11 +51,36 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	walk(reflect.TypeOf(Config{}), "")
 }
 
+// Issue 14, finding 4: an unknown key is named with its section and the
+// key it was probably meant to be, in words, not Go types; a tab is a tab.
 func TestUnknownKeyIsNamed(t *testing.T) {
-	cfg := strings.Replace(string(example(t)), "  folder: INBOX", "  folder: INBOX\n  foldr: Archive", 1)
-	_, err := Parse([]byte(cfg))
-	if err == nil || !strings.Contains(err.Error(), `field foldr not found`) {
-		t.Fatalf("Parse with an unknown key = %v, want an error naming foldr", err)
+	t.Parallel()
+	for _, tc := range []struct{ from, to, want string }{
+		{"  folder: INBOX", "  folder: INBOX\n  foldr: Archive", "unknown key `foldr` in `imap`, did you mean `folder`?"},
+		{"  username: \"campaign@example.org\"           # CHANGE ME\n  # Where", "  usename: \"campaign@example.org\"\n  # Where", "unknown key `usename` in `smtp`, did you mean `username`?"},
+		{"  port: 587", "  prot: 587", "unknown key `prot` in `smtp`, did you mean `port`?"},
+		{"web:", "weeb:", "unknown key `weeb` at the top level, did you mean `web`?"},
+		{"  folder: INBOX", "  folder: INBOX\n  colour: blue", "unknown key `colour` in `imap` (the keys there are auth, ca_file, folder,"},
+	} {
+		cfg := string(example(t))
+		if !strings.Contains(cfg, tc.from) {
+			t.Fatalf("the example has no %q", tc.from)
+		}
+		_, err := Parse([]byte(strings.Replace(cfg, tc.from, tc.to, 1)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "config.") {
+			t.Errorf("Parse with %q = %v, want %q and no Go type", tc.to, err, tc.want)
+		}
+	}
+	// Every wrong key at once.
+	_, err := Parse([]byte("requester:\n  nmae: A\n  emial: a@example.org\n"))
+	if p, ok := err.(Problems); !ok || len(p) != 2 || !strings.HasPrefix(p[0], "line 2: ") {
+		t.Errorf("two wrong keys: %v, want both, with their lines", err)
+	}
+
+	tabbed := strings.Replace(string(example(t)), "  port: 587", "\tport: 587", 1)
+	_, err = Parse([]byte(tabbed))
+	if err == nil || !strings.Contains(err.Error(), "a tab in the indentation") || !strings.Contains(err.Error(), "spaces") {
+		t.Errorf("Parse with a tab = %v, want it to say a tab", err)
 	}
 }
 
@@ -158,9 +183,9 @@ func TestByteSize(t *testing.T) {
 func TestRequesterIsOneLine(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ key, from, to string }{
-		{"requester.name", `name: "LXP Revolution"`, `name: "LXP Revolution\r\nBcc: victim@example.test"`},
-		{"requester.name", `name: "LXP Revolution"`, `name: "LXP\u001b[5m Revolution"`},
-		{"requester.name", `name: "LXP Revolution"`, `name: "LXP\u0085Revolution"`},
+		{"requester.name", `name: "Your name or your group's name"`, `name: "LXP Revolution\r\nBcc: victim@example.test"`},
+		{"requester.name", `name: "Your name or your group's name"`, `name: "LXP\u001b[5m Revolution"`},
+		{"requester.name", `name: "Your name or your group's name"`, `name: "LXP\u0085Revolution"`},
 		{"requester.organisation", `organisation: ""`, `organisation: "LXP\tRevolution"`},
 		{"requester.email", `email: "campaign@example.org"`, `email: "campaign@example.org\r\n"`},
 	} {

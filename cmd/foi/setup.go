@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"foi"
@@ -69,8 +70,22 @@ func (a *app) cmdCheckConfig(ctx context.Context, args []string) error {
 		OK     bool   `json:"ok"`
 		Said   string `json:"said"`
 	}
+	problems := cfg.Check(foi.ConfigExample)
+	// A server whose own settings are wrong is not tried: its error would
+	// only repeat the problem, or wait for a host that does not exist.
+	broken := func(section string) bool {
+		for _, p := range problems {
+			if strings.HasPrefix(p, section+".") || strings.HasPrefix(p, "requester.") && section == "smtp" {
+				return true
+			}
+		}
+		return false
+	}
 	results := []result{}
-	if *connect {
+	if *connect && (broken("smtp") || broken("imap")) {
+		defer fmt.Fprintln(a.stdout, "--connect: fix the problems above first; the servers were not tried.")
+	}
+	if *connect && !broken("smtp") && !broken("imap") {
 		smtp := mailer.NewSMTP(cfg.SMTP, cfg.Dir)
 		addr := fmt.Sprintf("smtp %s:%d (%s, auth %s)", cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.Security, cfg.SMTP.Auth)
 		if err := smtp.Dial(ctx); err != nil {
@@ -99,7 +114,9 @@ func (a *app) cmdCheckConfig(ctx context.Context, args []string) error {
 		failed = failed || !r.OK
 	}
 	if a.json {
-		json.NewEncoder(a.stdout).Encode(map[string]any{"config": a.configPath(), "valid": true, "connections": results})
+		json.NewEncoder(a.stdout).Encode(map[string]any{"config": a.configPath(), "valid": len(problems) == 0, "problems": append([]string{}, problems...), "connections": results})
+	} else if len(problems) > 0 {
+		fmt.Fprintf(a.stdout, "%s: %v\n", a.configPath(), problems)
 	} else {
 		fmt.Fprintf(a.stdout, "%s: valid\n", a.configPath())
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
@@ -111,6 +128,9 @@ func (a *app) cmdCheckConfig(ctx context.Context, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Server, status, r.Said)
 		}
 		tw.Flush()
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s is not ready: %s above", a.configPath(), plural(len(problems), "problem"))
 	}
 	if failed {
 		return errors.New("a server could not be reached or refused the login (see above)")
