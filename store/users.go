@@ -359,3 +359,27 @@ func byWhom(ctx context.Context) string {
 	}
 	return ""
 }
+
+// AttachmentByID is one stored file by its number (the dashboard serves
+// files by number only, never by a path from a request).
+func (s *Store) AttachmentByID(ctx context.Context, id int64) (Attachment, error) {
+	var a Attachment
+	err := s.db.QueryRowContext(ctx, `SELECT id, message_id, seq, coalesce(parent_seq, 0), name, content_type, size,
+		sha256, source FROM attachments WHERE id = ?`, id).Scan(&a.ID, &a.MessageID, &a.Seq, &a.ParentSeq, &a.Name,
+		&a.ContentType, &a.Size, &a.SHA256, &a.Source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("attachment %d: %w", id, ErrNotFound)
+	}
+	return a, err
+}
+
+// Changes is a number that grows whenever something is recorded (an event,
+// a message, an outbox change): the dashboard's open pages watch it to
+// show what is new without a reload by hand.
+func (s *Store) Changes(ctx context.Context) (string, error) {
+	var ev, msg int64
+	var ob sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(id), 0) FROM events), (SELECT coalesce(max(id), 0) FROM messages),
+		(SELECT max(updated_at) FROM outbox)`).Scan(&ev, &msg, &ob)
+	return fmt.Sprintf("%d.%d.%s", ev, msg, ob.String), err
+}
