@@ -95,6 +95,7 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 	selector := fs.String("authorities", "", "all, tag:X, or names")
 	law := fs.String("law", "", "override the law: foia, foisa, eir, eisr")
 	sched := fs.String("schedule", "", "step modes for this campaign, e.g. first_chaser=draft,review_on_silence=off")
+	qfile := fs.String("file", "", "campaign questions: a file of questions, one a line")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -132,11 +133,19 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 			return fmt.Errorf("campaign %s not created: %w", strings.ToUpper(pos[1]), err)
 		}
 		if a.json {
+			if err := a.letterQuestions(ctx, st, c.Slug, string(src)); err != nil {
+				return err
+			}
 			return a.printJSON(c)
 		}
 		fmt.Fprintf(a.stdout, "Campaign %s created: %d requests (%s-001 to %s-%03d).\nNext: `foi campaign preview %s`, then `foi send %s`.\n",
 			c.Slug, c.Requests, c.Slug, c.Slug, c.Requests, c.Slug, c.Slug)
-		return nil
+		return a.letterQuestions(ctx, st, c.Slug, string(src))
+	case "questions":
+		if len(pos) != 2 {
+			return usagef("campaign questions SLUG [--file FILE]")
+		}
+		return a.campaignQuestions(ctx, st, pos[1], *qfile)
 	case "preview":
 		if len(pos) < 2 || len(pos) > 3 {
 			return usagef("campaign preview SLUG [REF]")

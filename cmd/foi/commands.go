@@ -58,6 +58,7 @@ func commands() []command {
 		{secReplies, "assign", "file an unmatched reply by hand", usageAssign, (*app).cmdAssign},
 		{secReplies, "paid", "the fee asked for was paid: the clock runs again", usagePaid, (*app).cmdPaid},
 		{secReplies, "attachments", "list or save a request's or a campaign's files", usageAttachments, (*app).cmdAttachments},
+		{secReplies, "answer", "code a request's answer to one of its campaign's questions", usageAnswer, (*app).cmdAnswer},
 
 		{secSchedule, "serve", "watch the mailbox, keep the schedule, send (until Ctrl-C)", usageServe, (*app).cmdServe},
 		{secSchedule, "tick", "one pass of the scheduler: plan and send what is due", usageTick, (*app).cmdTick},
@@ -69,6 +70,7 @@ func commands() []command {
 		{secSchedule, "holidays", "the bank holidays of a year, or import newer ones", usageHolidays, (*app).cmdHolidays},
 		{secSchedule, "ico-pack", "the complaint pack for the Information Commissioner", usageICOPack, (*app).cmdICOPack},
 
+		{secData, "export", "publish the results: CSV, JSON, league table (md, html), calendar (ics), zip", usageExport, (*app).cmdExport},
 		{secData, "backup", "the database and every message and file, in one archive", usageBackup, (*app).cmdBackup},
 		{secData, "restore", "unpack a backup into a new, empty folder", usageRestore, (*app).cmdRestore},
 		{secData, "check", "verify the database and every stored message and file", usageCheck, (*app).cmdCheck},

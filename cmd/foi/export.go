@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"foi/export"
+	"foi/results"
+)
+
+const usageExport = `export [SLUG|REF] --format csv|json|md|html|ics|zip [--out FILE] [--bom]
+Publish the results: one row per request (csv, json), a league table
+(md, html: one self-contained page to upload as it is), a calendar of due
+dates, review deadlines, ICO windows and scheduled letters (ics), or a zip:
+for a REF the letter, replies, files and coded answers with your own
+address and signature removed; for a SLUG every file in a folder per
+authority with an index. Without SLUG or REF, every campaign (not zip).
+Written to standard output, or with --out to FILE (never overwriting: a
+taken name becomes "FILE (2)"); zip needs --out. --bom starts a CSV with a
+UTF-8 byte order mark for Excel.
+
+Examples:
+  foi export LXP7 --format csv --bom --out lxp7.csv
+  foi export LXP7 --format html --out league.html
+  foi export LXP7-004 --format zip --out LXP7-004.zip`
+
+// cmdExport writes an export of a campaign, a request or everything.
+func (a *app) cmdExport(ctx context.Context, args []string) error {
+	fs := a.flags("export")
+	format := fs.String("format", "csv", "csv, json, md, html, ics or zip")
+	out := fs.String("out", "", "file to write (default: standard output; zip needs it)")
+	bom := fs.Bool("bom", false, "start a CSV with a UTF-8 byte order mark (for Excel)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("export [SLUG|REF] --format csv|json|md|html|ics|zip [--out FILE]")
+	}
+	f := strings.ToLower(*format)
+	switch f {
+	case "csv", "json", "md", "markdown", "html", "ics", "zip":
+	default:
+		return usagef("export: --format %q: use csv, json, md, html, ics or zip", *format)
+	}
+	if f == "zip" && *out == "" {
+		return usagef("export --format zip needs --out FILE.zip")
+	}
+	cfg, st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sch, err := newScheduler(ctx, cfg, st, a)
+	if err != nil {
+		return err
+	}
+	arg := ""
+	if len(pos) == 1 {
+		arg = pos[0]
+	}
+	sc, err := results.ResolveScope(ctx, st, arg)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	var buf bytes.Buffer
+	switch f {
+	case "zip":
+		switch {
+		case sc.Ref != "":
+			err = results.WriteRequestPack(ctx, &buf, st, sch, sc.Ref, now)
+		case sc.Slug != "":
+			err = results.WriteCampaignFiles(ctx, &buf, st, sc.Slug, now, sch.Cal.Location())
+		default:
+			return usagef("export --format zip: say which campaign (SLUG) or request (REF)")
+		}
+	case "ics":
+		if sc.Ref != "" {
+			return usagef("export --format ics is of a campaign (SLUG) or of every campaign, not of one request")
+		}
+		err = results.WriteCalendar(ctx, &buf, sch, sc.Slug, now)
+	default:
+		var t *results.Table
+		if t, err = results.Load(ctx, st, sch, sc, now); err != nil {
+			break
+		}
+		switch f {
+		case "csv":
+			err = results.WriteCSV(&buf, t, sch.Cal, results.CSVOptions{BOM: *bom})
+		case "json":
+			err = results.WriteJSON(&buf, t, sch.Cal)
+		case "md", "markdown":
+			err = results.WriteMarkdown(&buf, t)
+		case "html":
+			err = results.WriteHTML(&buf, t)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", orAll(arg), err)
+	}
+	if *out == "" {
+		_, err := a.stdout.Write(buf.Bytes())
+		return err
+	}
+	return a.saveExport(*out, buf.Bytes())
+}
+
+func orAll(arg string) string {
+	if arg == "" {
+		return "of every campaign"
+	}
+	return arg
+}
+
+// saveExport writes data as the file path, with export.Save: never over a
+// file already there.
+func (a *app) saveExport(path string, data []byte) error {
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if name == "" {
+		return usagef("--out %q names a folder: give a file name", path)
+	}
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("--out %s: the folder %s does not exist", path, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", path, err)
+	}
+	defer root.Close()
+	res, err := export.Save(root, name, data)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(map[string]any{"out": res.Path, "outcome": res.Outcome, "bytes": len(data)})
+	}
+	switch res.Outcome {
+	case export.Renamed:
+		fmt.Fprintf(a.stdout, "Wrote %s (%s was taken: nothing is ever overwritten).\n", res.Path, path)
+	case export.Identical:
+		fmt.Fprintf(a.stdout, "%s is already there with exactly these contents: nothing written.\n", res.Path)
+	default:
+		fmt.Fprintf(a.stdout, "Wrote %s.\n", res.Path)
+	}
+	return nil
+}
