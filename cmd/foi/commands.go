@@ -71,6 +71,8 @@ func commands() []command {
 		{secSchedule, "ico-pack", "the complaint pack for the Information Commissioner", usageICOPack, (*app).cmdICOPack},
 
 		{secData, "export", "publish the results: CSV, JSON, league table (md, html), calendar (ics), zip", usageExport, (*app).cmdExport},
+		{secData, "search", "find words in the replies and the text of their files", usageSearch, (*app).cmdSearch},
+		{secData, "reindex", "read the replies' files again and rebuild the search index", usageReindex, (*app).cmdReindex},
 		{secData, "backup", "the database and every message and file, in one archive", usageBackup, (*app).cmdBackup},
 		{secData, "restore", "unpack a backup into a new, empty folder", usageRestore, (*app).cmdRestore},
 		{secData, "check", "verify the database and every stored message and file", usageCheck, (*app).cmdCheck},
