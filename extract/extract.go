@@ -159,7 +159,7 @@ func read(name, contentType string, data []byte) (res Result) {
 	case strings.TrimSpace(res.Text) == "":
 		res.Status, res.Text = StatusNoText, ""
 		if format == "pdf" {
-			res.Reason = "no text layer (a scanned or image-only PDF: foi does no OCR)"
+			res.Reason = "a scanned or image-only PDF; foi does no OCR"
 		} else {
 			res.Reason = "the file holds no text"
 		}
@@ -220,18 +220,18 @@ func kindOf(name, contentType string) string {
 	ext := strings.ToLower(path.Ext(name))
 	switch ext {
 	case ".doc", ".xls", ".ppt", ".rtf":
-		return "an old Microsoft Office file (" + ext + "): foi reads docx and xlsx, not the binary formats"
+		return "an old Microsoft Office file (" + ext + "); foi reads docx and xlsx, not the old binary formats"
 	case ".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".heic":
-		return "an image: foi does no OCR"
+		return "an image; foi does no OCR"
 	case ".zip", ".7z", ".rar", ".gz":
-		return "an archive: foi does not unpack archives"
+		return "an archive; foi does not unpack archives"
 	case ".msg", ".eml":
 		return "an attached email"
 	case ".pptx", ".odp":
-		return "a presentation: foi reads documents and spreadsheets"
+		return "a presentation; foi reads documents and spreadsheets"
 	}
 	if strings.HasPrefix(strings.ToLower(contentType), "image/") {
-		return "an image: foi does no OCR"
+		return "an image; foi does no OCR"
 	}
 	return ""
 }

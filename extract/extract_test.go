@@ -68,7 +68,7 @@ func TestPDFPagesAndReason(t *testing.T) {
 		t.Errorf("3 pages: got %d pages, text %q", res.Pages, res.Text)
 	}
 	res, _ = extract.Text("scan.pdf", "", extracttest.ImagePDF())
-	if !strings.Contains(res.Reason, "no text layer") || res.Status.Describe() != "no text layer" {
+	if !strings.Contains(res.Reason, "scanned") || res.Status.Describe() != "no text layer" {
 		t.Errorf("scan: reason %q, describe %q", res.Reason, res.Status.Describe())
 	}
 	// PDF 2.0 header, junk before the header and after %%EOF (gateways).

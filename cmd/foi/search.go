@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"foi/extract"
 	"foi/inbox"
@@ -14,15 +15,16 @@ import (
 
 const usageSearch = `search QUERY [--campaign SLUG]
 Find the replies, and the files attached to them, that hold every word of
-QUERY (any case, accents ignored). Put words in double quotes to find them
-in that order; end a word with * to find words that start with it. Each
+QUERY (any case, accents ignored). Words quoted together are found together,
+in that order; words given apart are found anywhere; a word ending in * finds
+the words that start with it. Each
 result names the request, the reply (date, sender, subject) or the file, and
 shows the words in context. Files whose text could not be read (a scanned
 PDF, a damaged file, an image) are listed after the results.
 
 Examples:
   foi search "Equality Impact Assessment"
-  foi search '"Band 7" fund*' --campaign LXP7`
+  foi search "Band 7" fund* --campaign LXP7`
 
 const usageReindex = `reindex [--all]
 Read the text of the replies' files again from the data folder and rebuild
@@ -44,7 +46,17 @@ func (a *app) cmdSearch(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return usagef(`search QUERY [--campaign SLUG]: say what to look for, e.g. foi search "Equality Impact Assessment"`)
 	}
-	query := strings.Join(pos, " ")
+	// What the shell kept together is a phrase: foi search "Equality
+	// Impact Assessment" finds those words in that order, foi search
+	// equality assessment finds both words anywhere.
+	var terms []string
+	for _, p := range pos {
+		if strings.ContainsFunc(p, unicode.IsSpace) && !strings.Contains(p, `"`) {
+			p = `"` + p + `"`
+		}
+		terms = append(terms, p)
+	}
+	query := strings.Join(terms, " ")
 	_, st, err := a.open(ctx)
 	if err != nil {
 		return err
@@ -86,9 +98,9 @@ func (a *app) printSearch(res store.SearchResults) {
 			fmt.Fprintf(w, "\n%s  %s\n", ref, h.Authority)
 			last = ref
 		}
-		reply := fmt.Sprintf("reply %d of %s from %s", h.MessageID, h.Date.In(londonLoc()).Format("2 Jan 2006"), h.From)
+		reply := fmt.Sprintf("reply %d (%s, %s)", h.MessageID, h.Date.In(londonLoc()).Format("2 Jan 2006"), h.From)
 		if h.File != "" {
-			fmt.Fprintf(w, "  file %s (attached to %s)\n", h.File, reply)
+			fmt.Fprintf(w, "  file %s, attached to %s\n", h.File, reply)
 		} else {
 			fmt.Fprintf(w, "  %s: %s\n", reply, oneLine(h.Subject, 100))
 		}
@@ -103,7 +115,7 @@ func printUnread(w io.Writer, unread []store.UnreadFile) {
 	if len(unread) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%s could not be read, so were not searched:\n", plural(len(unread), "file"))
+	fmt.Fprintf(w, "\n%s could not be read (not searched):\n", plural(len(unread), "file"))
 	for _, u := range unread {
 		ref := u.Ref
 		if ref == "" {
@@ -111,15 +123,10 @@ func printUnread(w io.Writer, unread []store.UnreadFile) {
 		}
 		what := extract.Status(u.Status).Describe()
 		if u.Status == "not-read" {
-			what = "not read yet (run `foi reindex`)"
+			what = "not read yet (run foi reindex)"
 		}
-		if u.Reason != "" && u.Status != "no-text" {
-			what += ": " + oneLine(u.Reason, 160)
-		} else if u.Reason != "" {
-			what += " (" + strings.TrimPrefix(oneLine(u.Reason, 160), "no text layer (")
-			if !strings.HasSuffix(what, ")") {
-				what += ")"
-			}
+		if u.Reason != "" {
+			what += " (" + oneLine(u.Reason, 200) + ")"
 		}
 		fmt.Fprintf(w, "  %-10s %s: %s\n", ref, u.Name, what)
 	}
