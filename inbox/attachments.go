@@ -1,6 +1,7 @@
 // Attachments: collecting every file from enmime's part tree, re-reading text
-// files undecoded, descending into embedded message/rfc822 parts, and naming
-// and typing the files.
+// files undecoded, descending into embedded message/rfc822 parts, TNEF
+// winmail.dat (tnef.go) and Outlook .msg files (msg.go), and naming and
+// typing the files.
 
 package inbox
 
@@ -139,6 +140,8 @@ func (c *collector) add(p *enmime.Part, name string, src Source) {
 		}
 	case isTNEF(ctype, name):
 		c.addTNEF(idx, data, a.PartID)
+	case isMSG(ctype, name, data):
+		c.addMSG(idx, data, a.PartID)
 	}
 }
 

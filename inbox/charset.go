@@ -4,9 +4,8 @@
 package inbox
 
 import (
+	"encoding/base64"
 	"fmt"
-	"io"
-	"mime"
 	"strings"
 	"unicode/utf8"
 
@@ -14,28 +13,176 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
-	"golang.org/x/text/transform"
 )
 
-// decodeWords decodes RFC 2047 encoded words, in any charset x/text knows.
-// Undecodable input is returned as it is; bytes that are not UTF-8 are read as
-// Windows-1252.
+// decodeWords decodes RFC 2047 encoded words ("=?UTF-8?Q?M=C3=BCller?="), in
+// any charset x/text knows, for display. It is lenient where mailers are
+// broken, as names in the wild are:
+//
+//   - words longer than RFC 2047's 75 characters, words inside quoted
+//     strings and parameter values, and words glued to plain text
+//     ("=?utf-8?Q?R=C3=A9ponse?=.pdf") are decoded;
+//   - the white space between two adjacent encoded words is dropped (RFC
+//     2047 section 6.2), and adjacent words in the same charset are joined
+//     before conversion, so a character split across two words (as
+//     over-long names folded by a mailer are) comes out whole;
+//   - Q text with literal spaces or stray "=", and B text with missing
+//     padding, line breaks or junk, are decoded as far as they go; a word
+//     left unterminated at the end of the value is decoded to the end.
+//
+// Unknown charsets leave the bytes read as UTF-8 or Windows-1252. Text that
+// is not an encoded word is returned as it is; bytes that are not UTF-8 are
+// read as Windows-1252.
 func decodeWords(s string) string {
-	if strings.Contains(s, "=?") {
-		d := mime.WordDecoder{CharsetReader: charsetReader}
-		if out, err := d.DecodeHeader(s); err == nil {
-			s = out
+	if !strings.Contains(s, "=?") {
+		return toUTF8(s)
+	}
+	var out strings.Builder
+	var pendCharset string
+	var pend []byte
+	flush := func() {
+		if pend != nil {
+			out.WriteString(decodeCharset(pendCharset, pend))
+			pend, pendCharset = nil, ""
 		}
 	}
-	return toUTF8(s)
+	rest := s
+	for rest != "" {
+		i := strings.Index(rest, "=?")
+		if i < 0 {
+			flush()
+			out.WriteString(toUTF8(rest))
+			break
+		}
+		charset, raw, n, ok := encodedWord(rest[i:])
+		if !ok {
+			flush()
+			out.WriteString(toUTF8(rest[:i+2]))
+			rest = rest[i+2:]
+			continue
+		}
+		between := rest[:i]
+		if pend != nil && strings.TrimSpace(between) == "" {
+			between = "" // white space between encoded words is not text
+		}
+		if between != "" {
+			flush()
+			out.WriteString(toUTF8(between))
+		}
+		if pend != nil && !strings.EqualFold(pendCharset, charset) {
+			flush()
+		}
+		if pend == nil {
+			pend, pendCharset = []byte{}, charset
+		}
+		pend = append(pend, raw...)
+		rest = rest[i+n:]
+	}
+	flush()
+	return out.String()
 }
 
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	enc, err := lookupCharset(charset)
-	if err != nil {
-		return nil, err
+// maxWordLen bounds the length of one encoded word that is decoded.
+const maxWordLen = 4096
+
+// encodedWord reads one encoded word at the start of s ("=?cs?Q?text?="),
+// returning its charset (without an RFC 2231 language suffix), its decoded
+// bytes and its length in s.
+func encodedWord(s string) (charset string, data []byte, n int, ok bool) {
+	if !strings.HasPrefix(s, "=?") {
+		return "", nil, 0, false
 	}
-	return transform.NewReader(input, enc.NewDecoder()), nil
+	q1 := strings.IndexByte(s[2:], '?')
+	if q1 <= 0 || q1 > 64 {
+		return "", nil, 0, false
+	}
+	charset = s[2 : 2+q1]
+	if strings.ContainsAny(charset, " \t\r\n\"=") {
+		return "", nil, 0, false
+	}
+	if i := strings.IndexByte(charset, '*'); i >= 0 {
+		charset = charset[:i]
+	}
+	p := 2 + q1 + 1
+	if p+1 >= len(s) || s[p+1] != '?' {
+		return "", nil, 0, false
+	}
+	enc := s[p] | 0x20
+	if enc != 'q' && enc != 'b' {
+		return "", nil, 0, false
+	}
+	body := s[p+2:]
+	end := strings.Index(body, "?=")
+	switch {
+	case end >= 0:
+		n = p + 2 + end + 2
+		body = body[:end]
+	default:
+		// Unterminated: decode to the end when nothing there could be a
+		// following word.
+		if strings.Contains(body, "=?") {
+			return "", nil, 0, false
+		}
+		n = len(s)
+	}
+	if len(body) > maxWordLen {
+		return "", nil, 0, false
+	}
+	if enc == 'b' {
+		data = decodeB(body)
+	} else {
+		data = decodeQ(body)
+	}
+	return charset, data, n, true
+}
+
+// decodeQ decodes RFC 2047 "Q" text: "_" is a space, "=XX" a byte; anything
+// else, a stray "=" included, is taken as it is.
+func decodeQ(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '_':
+			out = append(out, ' ')
+		case c == '=' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// decodeB decodes RFC 2047 "B" text, skipping characters that are not
+// base64 and tolerating missing padding.
+func decodeB(s string) []byte {
+	clean := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			clean = append(clean, c)
+		}
+	}
+	if r := len(clean) % 4; r == 1 {
+		clean = clean[:len(clean)-1]
+	}
+	out, _ := base64.RawStdEncoding.DecodeString(string(clean))
+	return out
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
 
 // lookupCharset finds a decoder for a MIME charset name. The WHATWG index comes

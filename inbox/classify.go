@@ -34,9 +34,20 @@ type Classification struct {
 	Temporary         bool     // delivery is only delayed: not a failure yet
 	OriginalMessageID string   // Message-ID of the returned message, to match the bounce
 
-	// RedirectTo lists addresses an automatic reply asks us to write to
-	// instead ("this mailbox is no longer monitored, please resend to ...").
+	// RedirectTo lists addresses the message asks us to write to instead
+	// ("this mailbox is no longer monitored, please resend to ..."). It is
+	// set for a redirect (lifecycle.KindRedirect), and beside another kind
+	// when a letter says its address takes no replies and names another.
 	RedirectTo []string
+
+	// ReviewWithin is the time the authority's review-rights paragraph
+	// gives for asking for an internal review, as it states it ("40
+	// working days", "two months"), with ReviewCount and ReviewUnit
+	// ("working_days", "days", "weeks", "months") read from it; "" when it
+	// states none. It is shown beside the statutory limit, not used for it.
+	ReviewWithin string `json:",omitempty"`
+	ReviewCount  int    `json:",omitempty"`
+	ReviewUnit   string `json:",omitempty"`
 
 	// Hints for a substantive response, found in the new (unquoted) text.
 	Sections  []string // exemptions and limits cited, canonical: "s.12", "s.40(2)", "reg.12(4)(b)"
@@ -45,15 +56,29 @@ type Classification struct {
 	Partial   bool     // "partially", "some of the information"
 	Refused   bool     // "exempt", "withheld", "refuse"
 	Outcome   string   // suggested final state for lifecycle.KindSubstantive, one of the Outcome constants
+
+	strong bool // a strong phrase decided the kind (not stored)
 }
 
-// Classify suggests what kind of message m is. Bounces are recognised first,
-// then automatic replies (from their headers and subjects), and only then is
-// the text read for the kinds of letter an authority sends. The text read is
-// the subject and the new part of the body: quoted earlier messages, which
-// include our own letter, are left out. Classify never fails; when nothing is
-// recognised the Kind is lifecycle.KindUnknown.
+// Classify suggests what kind of message m is: ClassifyWith with no
+// attachment text besides that of any attached Outlook message.
 func Classify(m *Message) Classification {
+	return ClassifyWith(m, nil)
+}
+
+// ClassifyWith suggests what kind of message m is, reading attached, the
+// text of its attached files (package extract reads it at filing), where
+// the body alone does not tell. Bounces are recognised first, then
+// automatic replies (from their headers and subjects), and only then is the
+// text read for the kinds of letter an authority sends. The text read is
+// the subject and the new part of the body: quoted earlier messages, which
+// include our own letter, are left out, and so is the review-rights
+// paragraph every decision carries (review.go). A reply whose body says
+// only "please find our response attached" is classified from the attached
+// letter's text, and the text of an attached Outlook message counts as an
+// attached letter. ClassifyWith never fails; when nothing is recognised the
+// Kind is lifecycle.KindUnknown.
+func ClassifyWith(m *Message, attached []string) Classification {
 	if m == nil {
 		return Classification{Kind: lifecycle.KindUnknown}
 	}
@@ -61,9 +86,20 @@ func Classify(m *Message) Classification {
 	if c, ok := classifyBounce(m, body); ok {
 		return c
 	}
-	content := classifyContent(m, body)
+	content := classifyContent(m, body, "")
+	if thin(content) {
+		if letters := attachedLetters(m, attached); letters != "" {
+			if c := classifyContent(m, body, letters); c.Kind != lifecycle.KindUnknown {
+				content = c
+			}
+		}
+	}
 	if c, ok := classifyAutoReply(m, body, content); ok {
 		return c
+	}
+	if len(content.RedirectTo) > 0 && content.Kind == lifecycle.KindUnknown {
+		content.Kind = lifecycle.KindRedirect
+		content.Evidence = append(content.Evidence, "the address takes no replies and names another")
 	}
 	return content
 }
@@ -237,12 +273,21 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 	if mc := messageCopy.FindStringIndex(body); mc != nil {
 		body = body[:mc[0]]
 	}
+	// An automatic reply is sent with an empty Return-Path too (RFC 3834
+	// section 3.3 asks for it) and may say a message "was not delivered"
+	// to a person: without a report, it is not a bounce.
+	autoReply := looksAutoReplied(m, body)
+	gateway, gatewayWhy, isGateway := gatewayBounce(m, body)
 	switch {
 	case len(c.Evidence) > 0:
+	case autoReply && !daemon:
+		return c, false
 	case subject != "" && (daemon || nullPath):
 		c.Evidence = append(c.Evidence, fmt.Sprintf("bounce subject %q from %s", subject, fromLabel(m, nullPath)))
 	case daemon && bounceBody.MatchString(body):
 		c.Evidence = append(c.Evidence, fmt.Sprintf("from %s: %q", m.From.Addr, bounceBody.FindString(body)))
+	case isGateway:
+		c.Evidence = append(c.Evidence, gateway)
 	default:
 		return c, false
 	}
@@ -297,6 +342,9 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 			c.Status = sm[1]
 		}
 	}
+	if c.Diagnostic == "" && isGateway {
+		c.Diagnostic = gatewayWhy
+	}
 	if c.Diagnostic == "" {
 		for _, line := range strings.Split(body, "\n") {
 			if smtpReplyLine.MatchString(line) {
@@ -315,6 +363,25 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 		c.Evidence = append(c.Evidence, "delivery delayed, not failed: the server is still trying")
 	}
 	return c, true
+}
+
+// looksAutoReplied reports whether m carries the marks of an automatic
+// reply: Auto-Submitted: auto-replied, the X-Autoreply family, Precedence:
+// auto_reply, an out-of-office subject, or an absence or not-monitored
+// notice in the text.
+func looksAutoReplied(m *Message, body string) bool {
+	if v := strings.ToLower(strings.TrimSpace(headerGet(m.Header, "Auto-Submitted"))); strings.HasPrefix(v, "auto-replied") {
+		return true
+	}
+	for _, h := range autoHeaders {
+		if v := strings.TrimSpace(headerGet(m.Header, h)); v != "" && !strings.EqualFold(v, "no") {
+			return true
+		}
+	}
+	if strings.EqualFold(strings.TrimSpace(headerGet(m.Header, "Precedence")), "auto_reply") {
+		return true
+	}
+	return oooSubject.MatchString(m.Subject) || absenceBody.MatchString(body) || unmonitoredBody.MatchString(body)
 }
 
 func fromLabel(m *Message, nullPath bool) string {
@@ -350,21 +417,39 @@ func textRecipients(body, from string) []string {
 // Automatic replies.
 
 var (
-	oooSubject   = regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`)
-	readReceipt  = regexp.MustCompile(`(?i)^\s*(?:read|not read|gelesen|lu)\s*:`)
-	oooBody      = regexp.MustCompile(`(?i)\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual |parental |maternity |sick )?leave|not in the office|working part[- ]time)|\bout of (?:the )?office (?:until|from|on|and)|\b(?:i )?(?:will|shall) (?:be )?(?:back|return(?:ing)?) (?:to the office )?(?:on|in|at)\b|limited access to (?:my )?e-?mail|this (?:mail)?box is (?:no longer|not) (?:being )?(?:monitored|in use|active|checked)|no longer monitored`)
-	noLongerUsed = regexp.MustCompile(`(?i)no longer (?:be )?(?:monitored|in use|active|checked|used)|not (?:being )?monitored|has (?:been )?(?:changed|moved|closed)|new (?:e-?mail )?address`)
-	redirectSend = regexp.MustCompile(`(?i)\b(?:re-?send|send|forward|re-?direct|submit|direct|address|write)\b[^.!?@\n]{0,60}?\bto\s*:?\s*["<(\[]?\s*$`)
-	redirectUse  = regexp.MustCompile(`(?i)\b(?:e-?mail|contact|use|at)\s*:?\s*["<(\[]?\s*$`)
-	redirectAsk  = regexp.MustCompile(`(?i)\bplease\s+(?:e-?mail|contact|use|write\s+to)\s*:?\s*["<(\[]?\s*$`)
-	emailAddr    = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+	oooSubject  = regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`)
+	readReceipt = regexp.MustCompile(`(?i)^\s*(?:read|not read|gelesen|lu)\s*:`)
+	// absenceBody is a person's absence notice.
+	absenceBody = regexp.MustCompile(`(?i)\b(?:i am|i'm|i will be|[a-z]+ is) (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk)|away|on (?:annual |parental |maternity |paternity |sick |study )?leave|not in the office|working part[- ]time)|\bout of (?:the )?office (?:until|from|on|and|today|this)|\b(?:i )?(?:will|shall) (?:be )?(?:back|return(?:ing)?) (?:to the office |to work )?(?:on|in|at)\b|limited (?:or no )?access to (?:my )?e-?mails?|\bon my return\b|\bwhen i return\b`)
+	// unmonitoredBody is a notice that the address takes no mail.
+	unmonitoredBody = regexp.MustCompile(`(?i)(?:this|the) (?:e-?mail |mail)?(?:box|address|account|inbox) (?:is|has) (?:no longer|not) (?:being )?(?:monitored|in use|active|checked|read)|\bno longer (?:being )?monitored\b|(?:is|are) (?:not|no longer) (?:being )?(?:monitored|read)\b|(?:has|have) been (?:closed|decommissioned|retired|deactivated)\b|(?:this|the) (?:e-?mail |mail)?(?:box|address|account|inbox) is (?:now )?(?:closed|deactivated|retired)\b|\b(?:please )?do not reply to this (?:e-?mail|message|address)|\bthis is an? (?:unmonitored|no-?reply) (?:e-?mail |mail)?(?:box|address|account)`)
+	noLongerUsed    = regexp.MustCompile(`(?i)no longer (?:be )?(?:monitored|in use|active|checked|used)|not (?:being )?monitored|has (?:been )?(?:changed|moved|closed)|new (?:e-?mail )?address|do not reply|no-?reply|unmonitored`)
+	redirectSend    = regexp.MustCompile(`(?i)\b(?:re-?send|send|sent|forward(?:ed)?|re-?direct(?:ed)?|submit(?:ted)?|direct(?:ed)?|address(?:ed)?|write|written)\b[^.!?@\n]{0,60}?\bto\s*:?\s*["<(\[]?\s*$`)
+	redirectUse     = regexp.MustCompile(`(?i)\b(?:e-?mail|contact|use|at)\s*:?\s*["<(\[]?\s*$`)
+	redirectNew     = regexp.MustCompile(`(?i)\bnew (?:e-?mail )?address(?: is)?\s*:?\s*["<(\[]?\s*$|\b(?:has|have) (?:moved|changed) to\s*:?\s*["<(\[]?\s*$`)
+	redirectAsk     = regexp.MustCompile(`(?i)\bplease\s+(?:e-?mail|contact|use|write\s+to)\s*:?\s*["<(\[]?\s*$`)
+	emailAddr       = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
 )
 
 // autoHeaders lists the header fields automatic responders set.
 var autoHeaders = []string{"X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder"}
 
 // classifyAutoReply recognises automatic replies; body is the unquoted text
-// and content what the letter phrases suggest.
+// and content what the letter phrases suggest. Decisive marks (RFC 3834's
+// Auto-Submitted: auto-replied, the X-Autoreply family, Precedence:
+// auto_reply, a read receipt, an out-of-office subject, in the Subject or
+// in the Thread-Topic that Exchange keeps when a gateway rewrites the
+// Subject) make it an automatic reply whatever it says. Marks of mail sent
+// by a program (Auto-Submitted: auto-generated, Exchange's
+// X-Auto-Response-Suppress and X-MS-Exchange-Inbox-Rules-Loop, a gateway's
+// own headers: gateway.go) make it one only when the text is an absence
+// notice or says nothing else: a case-management system's acknowledgement is
+// an acknowledgement. An absence notice ("I am out of the office until ...")
+// is an automatic reply even with none of these, as gateways such as
+// MessageLabs and Mimecast pass them on stripped of their headers, and even
+// when it says the mail "has been received". A notice that the mailbox is
+// not monitored is one when the text says nothing else. An automatic reply
+// that names an address to write to instead is a redirect.
 func classifyAutoReply(m *Message, body string, content Classification) (Classification, bool) {
 	c := Classification{Kind: lifecycle.KindAutoReply}
 	decisive := false
@@ -392,6 +477,10 @@ func classifyAutoReply(m *Message, body string, content Classification) (Classif
 		c.Evidence = append(c.Evidence, "Precedence: auto_reply")
 		decisive = true
 	}
+	if ev := programHeaders(m); len(ev) > 0 {
+		c.Evidence = append(c.Evidence, ev...)
+		generated = true
+	}
 	ctype, params := rootType(m)
 	if ctype == "multipart/report" && strings.EqualFold(params["report-type"], "disposition-notification") {
 		c.Evidence = append(c.Evidence, "read receipt (disposition-notification report)")
@@ -399,34 +488,55 @@ func classifyAutoReply(m *Message, body string, content Classification) (Classif
 	} else if s := readReceipt.FindString(m.Subject); s != "" {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("read receipt subject %q", strings.TrimSpace(s)))
 		decisive = true
+	} else if hasDispositionNotification(m) {
+		c.Evidence = append(c.Evidence, "read receipt (disposition-notification part)")
+		decisive = true
 	}
 	if s := oooSubject.FindString(m.Subject); s != "" {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("subject %q", strings.TrimSpace(s)))
 		decisive = true
+	} else if tt := cleanLine(decodeWords(headerGet(m.Header, "Thread-Topic")), 200); tt != "" {
+		if s := oooSubject.FindString(tt); s != "" {
+			c.Evidence = append(c.Evidence, fmt.Sprintf("Thread-Topic %q (the subject was rewritten)", strings.TrimSpace(s)))
+			decisive = true
+		}
 	}
-	ooo := oooBody.FindString(body)
-	if ooo != "" {
-		c.Evidence = append(c.Evidence, fmt.Sprintf("out of office: %q", snippet(ooo)))
+	absent := absenceBody.FindString(body)
+	if absent != "" {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("out of office: %q", snippet(absent)))
+	}
+	unwatched := unmonitoredBody.FindString(body)
+	if unwatched != "" {
+		c.Evidence = append(c.Evidence, fmt.Sprintf("mailbox not monitored: %q", snippet(unwatched)))
 	}
 	bulk := prec == "bulk" || prec == "junk" || prec == "list"
-	if bulk && ooo != "" {
+	if bulk && (absent != "" || unwatched != "") {
 		c.Evidence = append(c.Evidence, "Precedence: "+prec)
 		decisive = true
 	}
+	quiet := content.Kind == lifecycle.KindUnknown || content.Kind == lifecycle.KindRedirect
 
 	switch {
 	case decisive:
-	case generated && ooo == "" && content.Kind != lifecycle.KindUnknown:
+	case absent != "" && (quiet || content.Kind == lifecycle.KindAcknowledgement || !content.strong):
+		// An absence notice that also says the mail was received.
+	case generated && absent == "" && !quiet:
 		// An automated letter from a case-management system, such as an
 		// acknowledgement: what it says matters more than how it was sent.
 		content.Evidence = append(content.Evidence, "sent automatically ("+c.Evidence[0]+")")
 		return content, true
 	case generated:
-	case ooo != "" && content.Kind == lifecycle.KindUnknown:
+	case unwatched != "" && quiet:
 	default:
 		return c, false
 	}
 	c.RedirectTo = redirects(body, m.From.Addr)
+	if len(c.RedirectTo) > 0 && unwatched != "" {
+		// The address takes no mail and names another: a redirect. An
+		// absence notice naming a colleague's address stays an
+		// automatic reply, with the address offered.
+		c.Kind = lifecycle.KindRedirect
+	}
 	for _, a := range c.RedirectTo {
 		c.Evidence = append(c.Evidence, "asks to write to "+a+" instead")
 	}
@@ -436,23 +546,35 @@ func classifyAutoReply(m *Message, body string, content Classification) (Classif
 // redirects finds addresses that an automatic reply asks us to use instead of
 // the one we wrote to: "please resend your request to x@y", "for FOI requests
 // please email x@y", or, in a mailbox "no longer monitored", "contact x@y".
+//
+// Addresses in the review-rights paragraph (where to ask for a review, the
+// Commissioner's) are where to complain, not a new address, and are left
+// out.
 func redirects(body, from string) []string {
+	body, _ = splitReviewRights(body)
 	retired := noLongerUsed.MatchString(body)
 	var out []string
 	for _, loc := range emailAddr.FindAllStringIndex(body, 20) {
 		addr := strings.TrimRight(body[loc[0]:loc[1]], ".")
-		if strings.EqualFold(addr, from) || slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, addr) }) {
+		if strings.EqualFold(addr, from) || slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, addr) }) || regulatorAddr(addr) {
 			continue
 		}
 		before := body[max(0, loc[0]-120):loc[0]]
 		if i := strings.LastIndex(before, "\n\n"); i >= 0 {
 			before = before[i+2:]
 		}
-		if redirectSend.MatchString(before) || redirectAsk.MatchString(before) || retired && redirectUse.MatchString(before) {
+		if redirectSend.MatchString(before) || redirectAsk.MatchString(before) || redirectNew.MatchString(before) || retired && redirectUse.MatchString(before) {
 			out = append(out, strings.ToLower(addr))
 		}
 	}
 	return out
+}
+
+// regulatorAddr reports whether addr is the Information Commissioner's or
+// the Scottish Information Commissioner's.
+func regulatorAddr(addr string) bool {
+	d := domainOf(addr)
+	return d == "ico.org.uk" || strings.HasSuffix(d, ".ico.org.uk") || d == "itspublicknowledge.info" || strings.HasSuffix(d, ".itspublicknowledge.info")
 }
 
 // Letters from authorities.
@@ -475,8 +597,10 @@ const (
 // kindPriority orders the letter kinds for the decision: when strong phrases of
 // several kinds appear, the first kind here wins. A fee notice or an extension
 // letter often names exemptions too, and most letters mention the 20 working
-// days, so the rarer, more specific kinds come first.
-var kindPriority = []lifecycle.Kind{lifecycle.KindFeeNotice, lifecycle.KindExtension, lifecycle.KindClarification, lifecycle.KindSubstantive, lifecycle.KindAcknowledgement}
+// days, so the rarer, more specific kinds come first. An identity challenge
+// is often worded as a clarification ("before we can process your request we
+// need your full name"), so it comes before everything.
+var kindPriority = []lifecycle.Kind{lifecycle.KindIdentity, lifecycle.KindFeeNotice, lifecycle.KindExtension, lifecycle.KindClarification, lifecycle.KindSubstantive, lifecycle.KindAcknowledgement}
 
 // letterPhrases is the table that Classify reads letters with.
 var letterPhrases = compilePhrases([]phraseSpec{
@@ -637,11 +761,19 @@ func compact(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))
 }
 
-// classifyContent reads the subject and the new part of the body.
-func classifyContent(m *Message, body string) Classification {
+// classifyContent reads the subject, the new part of the body and letters,
+// the text of attached letters ("" when they are not read). The
+// review-rights paragraph is set aside first (review.go): it says where to
+// complain, not what was decided, and it gives the review deadline.
+func classifyContent(m *Message, body, letters string) Classification {
 	c := Classification{Kind: lifecycle.KindUnknown}
 	subject := strings.ToLower(m.Subject)
-	text := subject + "\n" + strings.ToLower(body)
+	full := body
+	if letters != "" {
+		full += "\n\n" + letters
+	}
+	decision, rights := splitReviewRights(full)
+	text := subject + "\n" + strings.ToLower(decision)
 
 	strongs := map[lifecycle.Kind][]string{}
 	weaks := map[lifecycle.Kind][]string{}
@@ -652,6 +784,9 @@ func classifyContent(m *Message, body string) Classification {
 			weaks[k] = append(weaks[k], ev)
 		}
 	}
+	if letters != "" {
+		note(lifecycle.KindSubstantive, weak, "read from the attached letter, the body says little")
+	}
 	for _, p := range subjectPhrases {
 		if s := p.re.FindString(subject); s != "" {
 			note(p.kind, p.strong, fmt.Sprintf("%s: subject %q", p.kind, snippet(s)))
@@ -660,6 +795,18 @@ func classifyContent(m *Message, body string) Classification {
 	for _, p := range letterPhrases {
 		if s := p.re.FindString(text); s != "" {
 			note(p.kind, p.strong, fmt.Sprintf("%s: %q", p.kind, snippet(s)))
+		}
+	}
+	for _, p := range identityPhrases {
+		if s := p.re.FindString(text); s != "" {
+			note(p.kind, p.strong, fmt.Sprintf("asks for a name: %q", snippet(s)))
+		}
+	}
+	if rights != "" {
+		note(lifecycle.KindSubstantive, weak, "substantive: review-rights paragraph (internal review, Information Commissioner)")
+		c.ReviewWithin, c.ReviewCount, c.ReviewUnit = reviewDeadline(rights)
+		if c.ReviewWithin != "" {
+			note(lifecycle.KindSubstantive, weak, "states a review deadline: "+c.ReviewWithin)
 		}
 	}
 
@@ -689,10 +836,13 @@ func classifyContent(m *Message, body string) Classification {
 	if hasDocument(m) {
 		note(lifecycle.KindSubstantive, weak, "substantive: a document is attached")
 	}
+	if unmonitoredBody.MatchString(decision) {
+		c.RedirectTo = redirects(decision, m.From.Addr)
+	}
 
 	for _, k := range kindPriority {
 		if len(strongs[k]) > 0 {
-			c.Kind = k
+			c.Kind, c.strong = k, true
 			break
 		}
 	}
@@ -705,12 +855,18 @@ func classifyContent(m *Message, body string) Classification {
 		}
 	}
 	if c.Kind == lifecycle.KindUnknown {
+		c.ReviewWithin, c.ReviewCount, c.ReviewUnit = "", 0, ""
 		return c
 	}
 	c.Evidence = append(c.Evidence, strongs[c.Kind]...)
 	c.Evidence = append(c.Evidence, weaks[c.Kind]...)
+	for _, a := range c.RedirectTo {
+		c.Evidence = append(c.Evidence, "says its address takes no replies; write to "+a)
+	}
 	if c.Kind == lifecycle.KindSubstantive {
 		c.Outcome = outcome(c)
+	} else {
+		c.ReviewWithin, c.ReviewCount, c.ReviewUnit = "", 0, ""
 	}
 	return c
 }

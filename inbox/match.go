@@ -5,6 +5,7 @@ import (
 	"net/textproto"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -371,12 +372,13 @@ func domainOf(addr string) string {
 }
 
 // bodyText is the text that rule (4) searches: the body, quoted text
-// included, and the subject and text of any embedded message.
+// included, and the subject and text of any embedded message (a .eml or an
+// Outlook .msg).
 func bodyText(m *Message) string {
 	var b strings.Builder
 	b.WriteString(m.Text)
 	for _, a := range m.Attachments {
-		if a.Source == SourceRFC822 && a.Message != nil {
+		if a.Message != nil {
 			b.WriteString("\n")
 			b.WriteString(a.Message.Subject)
 			b.WriteString("\n")
@@ -386,31 +388,49 @@ func bodyText(m *Message) string {
 	return b.String()
 }
 
-// refToken finds reference-shaped tokens: a slug, a hyphen (or a Unicode dash),
-// digits, with white space or a line fold allowed around the hyphen.
-var refToken = regexp.MustCompile(`(?i)([a-z][a-z0-9]{1,15})[ \t]*(?:\r?\n[ \t]*)?[-‐‑–—][ \t]*(?:\r?\n[ \t]*)?([0-9]{3,9})`)
+// References as authorities rewrite them. Our references are SLUG-NNN
+// ("LXP7-004"); replies carry them as "LXP7-4", "LXP7 004", "LXP7004",
+// "lxp7-0004", "LXP7 – 004", "LXP7-004." at a sentence end, or split by a
+// folded subject line ("LXP7-\r\n 004"). Each is read back to the canonical
+// form: upper case, one hyphen, the number's value in at least three digits.
+// What only looks like one is left alone: a token glued to a word or a
+// longer number ("XLXP7-004", "LXP7-004x", "LXP7-004.5", "LXP7-004/26"),
+// dates and telephone numbers (they start with a digit, and a number after a
+// space must be three or four digits), and other bodies' case numbers (they
+// are not our campaigns' references: callers check every candidate against
+// the Index).
+
+// refToken finds reference-shaped tokens: a slug, a hyphen (or a Unicode
+// dash) with white space or a line fold allowed around it, and 1 to 9
+// digits; or a slug, white space, and 3 or 4 digits.
+var refToken = regexp.MustCompile(`(?i)([a-z][a-z0-9]{1,15})(?:[ \t]*(?:\r?\n[ \t]*)?[-‐‑–—][ \t]*(?:\r?\n[ \t]*)?([0-9]{1,9})|(?:[ \t]+|[ \t]*\r?\n[ \t]+)([0-9]{3,4}))`)
+
+// compactRefToken finds a slug and a number written without a separator
+// ("LXP7004"); where the slug ends is not known from the text, so every
+// split that leaves three or four digits is a candidate.
+var compactRefToken = regexp.MustCompile(`(?i)[a-z][a-z0-9]{1,15}[0-9]{3,4}`)
 
 // RefCandidates returns the tokens in s shaped like a request reference
-// (SLUG-NNN), canonicalised to upper case without spaces, in order of first
-// appearance. Being shaped like one does not make it ours: authorities'
-// references such as FOI-2108 have the same shape, so callers check each
-// against the Index.
+// (SLUG-NNN, written with a separator: "LXP7-004", "lxp7 – 4", "LXP7 004"),
+// canonicalised (see refToken), in order of first appearance. Being shaped
+// like one does not make it ours: authorities' references such as FOI-2108
+// have the same shape, so callers check each against the Index.
 func RefCandidates(s string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, loc := range refToken.FindAllStringSubmatchIndex(s, -1) {
-		if loc[0] > 0 {
-			if r, _ := utf8.DecodeLastRuneInString(s[:loc[0]]); isAlnum(r) {
-				continue
-			}
+		if !standsAlone(s, loc[0], loc[1]) {
+			continue
 		}
-		if loc[1] < len(s) {
-			if r, _ := utf8.DecodeRuneInString(s[loc[1]:]); isAlnum(r) {
-				continue
-			}
+		num := ""
+		switch {
+		case loc[4] >= 0:
+			num = s[loc[4]:loc[5]]
+		case loc[6] >= 0:
+			num = s[loc[6]:loc[7]]
 		}
-		ref := strings.ToUpper(s[loc[2]:loc[3]]) + "-" + s[loc[4]:loc[5]]
-		if !seen[ref] {
+		ref := canonicalRef(s[loc[2]:loc[3]], num)
+		if ref != "" && !seen[ref] {
 			seen[ref] = true
 			out = append(out, ref)
 		}
@@ -418,11 +438,64 @@ func RefCandidates(s string) []string {
 	return out
 }
 
+// compactRefCandidates returns the readings of tokens written without a
+// separator ("LXP7004" is LXP7-004 or LXP-7004): they are looked up as our
+// references but never taken for someone else's.
+func compactRefCandidates(s string) []string {
+	var out []string
+	for _, loc := range compactRefToken.FindAllStringIndex(s, 20) {
+		if !standsAlone(s, loc[0], loc[1]) {
+			continue
+		}
+		tok := s[loc[0]:loc[1]]
+		for n := 3; n <= 4 && n < len(tok)-1; n++ {
+			if ref := canonicalRef(tok[:len(tok)-n], tok[len(tok)-n:]); ref != "" && !slices.Contains(out, ref) {
+				out = append(out, ref)
+			}
+		}
+	}
+	return out
+}
+
+// standsAlone reports whether s[i:j] is a token of its own: not glued to a
+// letter or digit on either side, and not the start of a longer number
+// ("LXP7-004.5", "LXP7-004/26", "LXP7 004:30").
+func standsAlone(s string, i, j int) bool {
+	if i > 0 {
+		if r, _ := utf8.DecodeLastRuneInString(s[:i]); isAlnum(r) {
+			return false
+		}
+	}
+	if j < len(s) {
+		if r, _ := utf8.DecodeRuneInString(s[j:]); isAlnum(r) {
+			return false
+		}
+		if j+1 < len(s) && strings.IndexByte("./:,", s[j]) >= 0 && s[j+1] >= '0' && s[j+1] <= '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalRef joins a slug and a number into a reference: upper case, the
+// number's value in at least three digits ("lxp7", "0004" -> "LXP7-004").
+// It returns "" when the slug is too short or the number too long.
+func canonicalRef(slug, num string) string {
+	if len(slug) < 2 || num == "" || len(num) > 9 {
+		return ""
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil {
+		return ""
+	}
+	return strings.ToUpper(slug) + "-" + fmt.Sprintf("%03d", n)
+}
+
 func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // bracketedRef finds a reference in square brackets, the way our subjects
 // carry one ("[LXP7-004]") and other campaigns' do ("[CRA-004]").
-var bracketedRef = regexp.MustCompile(`\[\s*([A-Za-z][A-Za-z0-9]{1,15})\s*[-‐‑–—]\s*([0-9]{3,9})\s*\]`)
+var bracketedRef = regexp.MustCompile(`\[\s*([A-Za-z][A-Za-z0-9]{1,15})\s*[-‐‑–—]\s*([0-9]{1,9})\s*\]`)
 
 // foreignRefs lists the request references that m names and that are not
 // ours, at most a few: a bracketed reference in the subject that we do not
@@ -437,7 +510,9 @@ func foreignRefs(m *Message, idx Index) []string {
 		}
 	}
 	for _, sm := range bracketedRef.FindAllStringSubmatch(m.Subject, maxLookups) {
-		add(strings.ToUpper(sm[1]) + "-" + sm[2])
+		if ref := canonicalRef(sm[1], sm[2]); ref != "" {
+			add(ref)
+		}
 	}
 	for _, text := range []string{m.Subject, bodyText(m)} {
 		for i, c := range RefCandidates(text) {
@@ -452,14 +527,15 @@ func foreignRefs(m *Message, idx Index) []string {
 	return out
 }
 
-// knownRefs returns the references in s that the Index knows, in order.
+// knownRefs returns the references in s that the Index knows, in order:
+// those written with a separator, then those written without one.
 func knownRefs(s string, idx Index) []string {
 	var out []string
-	for i, c := range RefCandidates(s) {
+	for i, c := range append(RefCandidates(s), compactRefCandidates(s)...) {
 		if i >= maxLookups {
 			break
 		}
-		if idx.IsRef(c) {
+		if !slices.Contains(out, c) && idx.IsRef(c) {
 			out = append(out, c)
 		}
 	}

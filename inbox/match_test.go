@@ -248,7 +248,25 @@ func TestMatchSubjectVariants(t *testing.T) {
 		{"[LXP7-004] (your ref FOI-2108-1525161)", "LXP7-004"},
 		{"FOI-2108 is shaped like ours but is not", ""},
 		{"XLXP7-004 is glued to a word", ""},
-		{"LXP7-0041 has a digit too many", ""},
+		{"LXP7-1041 has a digit too many", ""},
+		// As authorities rewrite them.
+		{"RE: FOI LXP7-4 response", "LXP7-004"},
+		{"RE: FOI LXP7 004 response", "LXP7-004"},
+		{"RE: FOI LXP7004 response", "LXP7-004"},
+		{"RE: FOI lxp7-0004 response", "LXP7-004"},
+		{"Our reply to LXP7-004.", "LXP7-004"},
+		{"Re: Freedom of Information request [LXP7\n -004]", "LXP7-004"},
+		{"Re: Freedom of Information request [LXP7\n 004]", "LXP7-004"},
+		{"RE: (LXP7-004), thank you", "LXP7-004"},
+		// Look-alikes, dates, phone numbers and other bodies' numbers.
+		{"Meeting on 2026-03-04 at 10:04", ""},
+		{"Call 0161 234 5004 or 07700 900004", ""},
+		{"ICO case IC-123004-A1B2 and FS50004", ""},
+		{"LXP7-004.5 is a version number", ""},
+		{"LXP7-004/26 is another number", ""},
+		{"LXP7 04 March", ""},
+		{"LXP7 00004 has too many digits after a space", ""},
+		{"ALXP7004 is glued to a letter", ""},
 		{"LXP7-004x is glued to a word", ""},
 		{"LXP9-004 is not a campaign", ""},
 	}
@@ -269,8 +287,8 @@ func TestMatchSubjectVariants(t *testing.T) {
 
 func TestRefCandidates(t *testing.T) {
 	t.Parallel()
-	got := RefCandidates("see [lxp7-004], LXP7 - 005 and FOI-2108-1525161; x-12 and LXP7-004 again")
-	want := []string{"LXP7-004", "LXP7-005", "FOI-2108"}
+	got := RefCandidates("see [lxp7-004], LXP7 - 005 and FOI-2108-1525161; x-12 and LXP7-004 again, lxp7-6, LXP7 0007")
+	want := []string{"LXP7-004", "LXP7-005", "FOI-2108", "LXP7-006", "LXP7-007"}
 	if !slices.Equal(got, want) {
 		t.Errorf("RefCandidates = %v, want %v", got, want)
 	}

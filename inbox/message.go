@@ -26,6 +26,12 @@ const (
 	SourceRFC822 Source = "rfc822"
 	// SourceTNEF is a file decoded out of a TNEF winmail.dat part.
 	SourceTNEF Source = "tnef"
+	// SourceUUEncode is a file uuencoded inside the text of the body
+	// (uuencode.go).
+	SourceUUEncode Source = "uuencode"
+	// SourceMSG is a file attached to an Outlook .msg attached to the
+	// message (msg.go).
+	SourceMSG Source = "msg"
 )
 
 // Address is a mailbox from an address header. Addr is as written in the

@@ -11,7 +11,11 @@ import (
 
 // paramValue returns the decoded value of parameter key in a header value such
 // as `attachment; filename*0*=utf-8'en'a%20b; filename*1=".pdf"`. Extended (RFC
-// 2231) forms win over the plain one.
+// 2231) forms win over the plain one. RFC 2047 encoded words found in any
+// form are decoded too, after the continuations are joined, because mailers
+// put them there and split them across segments
+// (`filename*0="=?UTF-8?Q?Antwort=5F"; filename*1="LXP7.pdf?="`); the value
+// is for display only.
 func paramValue(header, key string) string {
 	params := splitParams(header)
 	var plain string
@@ -43,7 +47,7 @@ func paramValue(header, key string) string {
 	}
 	if ext != "" {
 		charset, value := splitExtValue(ext)
-		return decodeCharset(charset, percentDecode(value))
+		return decodeWords(decodeCharset(charset, percentDecode(value)))
 	}
 	if len(segs) > 0 {
 		slices.SortStableFunc(segs, func(a, b segment) int { return a.n - b.n })
@@ -60,7 +64,7 @@ func paramValue(header, key string) string {
 				buf = append(buf, v...)
 			}
 		}
-		return decodeCharset(charset, buf)
+		return decodeWords(decodeCharset(charset, buf))
 	}
 	return decodeWords(plain)
 }

@@ -23,6 +23,8 @@
 //     follow it.
 //  6. When the message has no text but a winmail.dat carried one, that text
 //     becomes the body.
+//  7. Files uuencoded inside the body text (uuencode.go) are decoded and
+//     listed after the others; the text keeps a note where each was.
 //
 // ParseHeader does step 4 alone, from at most maxHeaderBytes of header.
 
@@ -129,6 +131,7 @@ func parseLevel(raw []byte, depth int, idPrefix string, parts *int) *Message {
 	if err != nil {
 		m.flag("mime-unreadable", err.Error(), true)
 		salvage(m, raw)
+		m.extractUU(idPrefix)
 		return m
 	}
 	m.setHeader(env.Root.Header)
@@ -141,6 +144,7 @@ func parseLevel(raw []byte, depth int, idPrefix string, parts *int) *Message {
 	if strings.TrimSpace(m.Text) == "" && c.tnefBody != "" {
 		m.Text = c.tnefBody
 	}
+	m.extractUU(idPrefix)
 	return m
 }
 

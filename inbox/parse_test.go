@@ -72,7 +72,7 @@ var corpus = []corpusCase{
 	{file: "19-exchange-bounce-dsn.eml", ref: "LXP7-019", rule: RuleInReplyTo, take: true, kind: lifecycle.KindBounce},
 	{file: "20-ooo-exchange-automatic-reply.eml", ref: "LXP7-020", rule: RuleSubjectRef, take: true, kind: lifecycle.KindAutoReply},
 	{file: "21-ooo-gmail-vacation.eml", ref: "LXP7-027", rule: RuleInReplyTo, take: true, kind: lifecycle.KindAutoReply},
-	{file: "22-ooo-redirect.eml", ref: "LXP7-022", rule: RuleSubjectRef, take: true, kind: lifecycle.KindAutoReply},
+	{file: "22-ooo-redirect.eml", ref: "LXP7-022", rule: RuleSubjectRef, take: true, kind: lifecycle.KindRedirect},
 	{file: "23-ooo-abwesenheitsnotiz.eml", ref: "LXP7-023", rule: RuleSubjectRef, take: true, kind: lifecycle.KindAutoReply},
 	{file: "24-ooo-precedence-bulk-sender.eml", ref: "LXP7-024", rule: RuleSender, low: true, take: true, kind: lifecycle.KindAutoReply},
 	{file: "25-ooo-lotus-autoreply.eml", ref: "LXP7-025", rule: RuleSubjectRef, take: true, kind: lifecycle.KindAutoReply},
@@ -104,6 +104,14 @@ var corpus = []corpusCase{
 	{file: "47-encoded-subject-split.eml", ref: "LXP7-047", rule: RuleSubjectRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
 		files: map[string]string{"response.pdf": "response.pdf"}},
 	{file: "48-read-receipt.eml", ref: "LXP7-048", rule: RuleSubjectRef, take: true, kind: lifecycle.KindAutoReply},
+
+	// Round 2 (issue 13).
+	{file: "49-uuencoded-body.eml", ref: "LXP7-049", rule: RuleSubjectRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
+		files: map[string]string{"job-description.pdf": "job-description.pdf", "LXP roles.csv": "lxp-roles.csv"}},
+	{file: "50-uuencoded-damaged.eml", ref: "LXP7-050", rule: RuleSubjectRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
+		files: map[string]string{"lxp-roles.csv": "lxp-roles.csv"}, flags: []string{"uuencode-malformed"}},
+	{file: "51-outlook-msg-attachment.eml", ref: "LXP7-051", rule: RuleBodyRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
+		files: map[string]string{"RE Freedom of Information request LXP7-051.msg": "reply.msg", "FOI LXP7-051 response.pdf": "response.pdf", "staffing-large.csv": "staffing-large.csv"}},
 }
 
 func readCorpus(t testing.TB, name string) []byte {
@@ -222,7 +230,8 @@ func checkInvariants(t testing.TB, m *Message) {
 			t.Errorf("attachment %d has Parent %d", i, a.Parent)
 		}
 		if a.Parent >= 0 {
-			if ps := m.Attachments[a.Parent].Source; ps != SourceRFC822 && !isTNEF(m.Attachments[a.Parent].ContentType, m.Attachments[a.Parent].Name) {
+			if p := m.Attachments[a.Parent]; p.Source != SourceRFC822 && !isTNEF(p.ContentType, p.Name) && !isMSG(p.ContentType, p.Name, p.Data) {
+				ps := p.Source
 				t.Errorf("attachment %d has parent %d of source %s", i, a.Parent, ps)
 			}
 		}
@@ -241,7 +250,7 @@ func checkInvariants(t testing.TB, m *Message) {
 			}
 		}
 		switch a.Source {
-		case SourceAttachment, SourceInline, SourceOther, SourceRFC822, SourceTNEF:
+		case SourceAttachment, SourceInline, SourceOther, SourceRFC822, SourceTNEF, SourceUUEncode, SourceMSG:
 		default:
 			t.Errorf("attachment %d: source %q", i, a.Source)
 		}
@@ -619,6 +628,20 @@ func TestParamValue(t *testing.T) {
 		{`attachment; filename*=x-unknown''abc.pdf`, "filename", "abc.pdf"},
 		{`attachment`, "filename", ""},
 		{`attachment; size=12`, "filename", ""},
+		// RFC 2047 inside RFC 2231 parameters and continuations, and other
+		// broken forms that mailers produce.
+		{`attachment; filename*0="=?UTF-8?Q?M=C3=BCller=5FStellungnahme.xl"; filename*1="sx?="`, "filename", "Müller_Stellungnahme.xlsx"},
+		{`attachment; filename*0="=?UTF-8?B?w6lsw6h2"; filename*1="ZS5wZGY=?="`, "filename", "élève.pdf"},
+		{`attachment; filename*=UTF-8''%3D%3FUTF-8%3FQ%3FR%3DC3%3DA9ponse.pdf%3F%3D`, "filename", "Réponse.pdf"},
+		{`attachment; filename==?UTF-8?Q?M=C3=BCller_Antwort.pdf?=`, "filename", "Müller Antwort.pdf"},
+		{`attachment; filename="=?UTF-8?Q?Antwort_zur_Anfrage_LXP7-004_vom_2._M=C3=A4rz_2026_mit_allen_Anlagen_und_Tabellen.pdf?="`, "filename", "Antwort zur Anfrage LXP7-004 vom 2. März 2026 mit allen Anlagen und Tabellen.pdf"},
+		{`attachment; filename="=?UTF-8?Q?M=C3?= =?UTF-8?Q?=BCller.pdf?="`, "filename", "Müller.pdf"},
+		{`attachment; filename="=?iso-8859-1?Q?R=E9ponse?= to =?utf-8?Q?M=C3=BCller?=.pdf"`, "filename", "Réponse to Müller.pdf"},
+		{`attachment; filename="=?UTF-8?Q?R=C3=A9ponse finale.pdf?="`, "filename", "Réponse finale.pdf"},
+		{`attachment; filename="=?utf-8?b?w6lsw6h2ZS5wZGY?="`, "filename", "élève.pdf"},
+		{`attachment; filename="=?UTF-8?Q?unterminated=C3=A9.pdf"`, "filename", "unterminatedé.pdf"},
+		{`attachment; filename="=?x-unknown?Q?plain.pdf?="`, "filename", "plain.pdf"},
+		{`attachment; filename="=?UTF-8?X?not-a-word.pdf?="`, "filename", "=?UTF-8?X?not-a-word.pdf?="},
 	}
 	for _, tt := range tests {
 		if got := paramValue(tt.header, tt.key); got != tt.want {

@@ -153,6 +153,15 @@ const (
 	KindFeeNotice       Kind = "fee_notice"      // a fee must be paid first (s.9)
 	KindSubstantive     Kind = "substantive"     // an answer: information, refusal, not held
 	KindUnknown         Kind = "unknown"         // none of the above could be told
+	// KindIdentity: the authority asks for the requester's real name, or an
+	// individual's, before it will answer. The clock runs on: a request
+	// made by an organisation in its own name is valid (FOIA s.8(1)(b); the
+	// ICO's guidance "Recognising a request made under the FOIA (section
+	// 8)" on requests made by organisations).
+	KindIdentity Kind = "identity_challenge"
+	// KindRedirect: the address no longer takes mail, or asks us to write
+	// to another ("this mailbox is no longer monitored, write to ...").
+	KindRedirect Kind = "redirect"
 )
 
 // Kinds of letter we send besides the steps' own: the first letter, and a
@@ -166,7 +175,8 @@ const (
 // it does not stop the chasers and is not meaningful contact.
 func (k Kind) Silent() bool {
 	switch k {
-	case KindBounce, KindAutoReply, KindAcknowledgement, KindClarification, KindExtension, KindFeeNotice:
+	case KindBounce, KindAutoReply, KindAcknowledgement, KindClarification, KindExtension, KindFeeNotice,
+		KindIdentity, KindRedirect:
 		return true
 	}
 	return false
@@ -276,6 +286,7 @@ const (
 	EventAuthorityRef  EventKind = "authority_ref"
 	EventBounceDelayed EventKind = "bounce_delayed"
 	EventRedirect      EventKind = "redirect"
+	EventIdentity      EventKind = "identity_challenge" // asked for a real name; the clock runs on (FOIA s.8(1)(b))
 	EventFeeNotice     EventKind = "fee_notice"
 	EventFeePaid       EventKind = "fee_paid"
 	EventState         EventKind = "state"
@@ -295,7 +306,8 @@ var waiting = []State{Queued, Sent, Acknowledged, Extended, AwaitingClarificatio
 // the states it applies in and the state it leads to. In any other state the
 // request stays where it is, so that a late acknowledgement never undoes an
 // answer. Automatic replies and fee notices move nothing (a fee notice stops
-// the clock through its dates, not through the state).
+// the clock through its dates, not through the state), and neither do
+// identity challenges (the clock runs on, FOIA s.8(1)(b)) or redirects.
 var replyMoves = map[Kind]struct {
 	from []State
 	to   State

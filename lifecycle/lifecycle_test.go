@@ -62,6 +62,11 @@ func TestOnReply(t *testing.T) {
 	}{
 		{KindAcknowledgement, Sent, Acknowledged},
 		{KindAcknowledgement, Responded, ""},
+		// An identity challenge keeps the clock running: nothing moves
+		// (FOIA s.8(1)(b)). Nor does a redirect.
+		{KindIdentity, Sent, ""},
+		{KindIdentity, Acknowledged, ""},
+		{KindRedirect, Sent, ""},
 		{KindAcknowledgement, Extended, ""},
 		{KindClarification, Acknowledged, AwaitingClarification},
 		{KindExtension, Acknowledged, Extended},
