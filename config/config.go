@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +40,7 @@ type Config struct {
 	Storage   Storage   `yaml:"storage"`
 	Schedule  Schedule  `yaml:"schedule"`
 	Web       Web       `yaml:"web"`
+	Notify    Notify    `yaml:"notify"`
 
 	// Dir is the folder the file was loaded from; relative paths in the file
 	// (data_dir, password_file, templates) are resolved against it.
@@ -152,6 +154,17 @@ type Web struct {
 	// LocalUser names the person at the machine in the event log, on
 	// loopback without accounts.
 	LocalUser string `yaml:"local_user"`
+	// PublicURL is where volunteers reach the dashboard
+	// ("https://foi.example.org"); the digest links into it when set.
+	PublicURL string `yaml:"public_url"`
+}
+
+// Notify is the volunteers' digest by email (package digest), sent through
+// the campaign's own SMTP: at most once a day at DailyAt, and at once for a
+// bounce or an identity challenge. No To, no digest.
+type Notify struct {
+	To      []string `yaml:"to"`
+	DailyAt string   `yaml:"daily_at"`
 }
 
 // ByteSize is a size in bytes written as 50MB, 512KB or a plain number.
@@ -217,7 +230,8 @@ func Default() Config {
 			FinalChaserAfter:     10,
 			ReviewOnSilenceAfter: 40,
 		},
-		Web: Web{Listen: "127.0.0.1:8025"},
+		Web:    Web{Listen: "127.0.0.1:8025"},
+		Notify: Notify{DailyAt: "08:00"},
 	}
 }
 
@@ -377,6 +391,19 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Web.LocalUser, "\r\n") {
 		add("web.local_user: must be one line")
+	}
+	if u := c.Web.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			add("web.public_url: %q is not an http:// or https:// address", u)
+		}
+	}
+	for _, to := range c.Notify.To {
+		if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
+			add("notify.to: %q is not a plain email address", to)
+		}
+	}
+	if _, err := ParseClock(c.Notify.DailyAt); err != nil {
+		add("notify.daily_at: %v", err)
 	}
 	if len(p) > 0 {
 		return p

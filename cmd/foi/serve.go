@@ -25,12 +25,17 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	a.serveLog()
 	unlock, err := mailer.Lock(cfg.DataDir())
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	w, err := newWatcher(ctx, cfg, st, a)
+	if err != nil {
+		return err
+	}
+	runDigest, kickDigest, err := a.serveDigest(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
@@ -41,13 +46,14 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 			case kick <- struct{}{}:
 			default:
 			}
+			kickDigest()
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	wg.Add(2)
+	errs := make(chan error, 3)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		if err := w.Run(ctx); err != nil {
@@ -70,6 +76,13 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 		defer wg.Done()
 		if err := loop.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			errs <- fmt.Errorf("scheduler: %w", err)
+			cancel()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := runDigest(ctx); err != nil {
+			errs <- fmt.Errorf("digest: %w", err)
 			cancel()
 		}
 	}()
