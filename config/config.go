@@ -86,6 +86,11 @@ type SMTP struct {
 	Server `yaml:",inline"`
 	// Rate is the pause between two letters (default 10s).
 	Rate time.Duration `yaml:"rate"`
+	// PerDomainRate is the least pause between two letters to the same
+	// recipient domain (default 60s): every NHS trust receives at nhs.net,
+	// and a burst from one sender to one provider is taken for spam.
+	// Letters to other domains go meanwhile. 0 turns it off.
+	PerDomainRate time.Duration `yaml:"per_domain_rate"`
 	// RetryBackoff is the first wait after a temporary failure; it doubles
 	// on each further failure up to RetryMax.
 	RetryBackoff time.Duration `yaml:"retry_backoff"`
@@ -204,11 +209,12 @@ func ParseByteSize(s string) (ByteSize, error) {
 func Default() Config {
 	return Config{
 		SMTP: SMTP{
-			Server:       Server{Port: 587, Security: "starttls", Auth: "plain", Timeout: 30 * time.Second},
-			Rate:         10 * time.Second,
-			RetryBackoff: 30 * time.Second,
-			RetryMax:     30 * time.Minute,
-			MaxAttempts:  6,
+			Server:        Server{Port: 587, Security: "starttls", Auth: "plain", Timeout: 30 * time.Second},
+			Rate:          10 * time.Second,
+			PerDomainRate: 60 * time.Second,
+			RetryBackoff:  30 * time.Second,
+			RetryMax:      30 * time.Minute,
+			MaxAttempts:   6,
 		},
 		IMAP: IMAP{
 			Server:         Server{Port: 993, Security: "tls", Auth: "plain", Timeout: 30 * time.Second},
@@ -319,6 +325,9 @@ func (c *Config) Validate() error {
 	c.IMAP.Server.validate("imap", add)
 	if c.SMTP.Rate < 0 {
 		add("smtp.rate: must not be negative")
+	}
+	if c.SMTP.PerDomainRate < 0 {
+		add("smtp.per_domain_rate: must not be negative (0 turns pacing by domain off)")
 	}
 	if c.SMTP.RetryBackoff <= 0 {
 		add("smtp.retry_backoff: must be positive")

@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"foi/campaign"
@@ -55,48 +58,220 @@ func (p *Processor) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Process files one message. raw is the whole message, or only its header
-// when oversize is set (the message was larger than the size limit). It
-// returns an error only when storing failed; a message that cannot be parsed
-// is stored raw and flagged.
+// Fetched is one message read from the mailbox, to be filed: the whole
+// message, or only its header when Oversize is set (the message was larger
+// than the size limit).
+type Fetched struct {
+	Raw      []byte
+	UID      uint32
+	Oversize bool
+}
+
+// Process files one message: a batch of one (see Pass.File). It returns an
+// error only when storing failed; a message that cannot be parsed is
+// stored raw and flagged.
 func (p *Processor) Process(ctx context.Context, raw []byte, folder string, uid uint32, oversize bool) (Outcome, error) {
-	h := sha256.Sum256(raw)
-	sum := hex.EncodeToString(h[:])
-	if dup, err := p.Store.IncomingExists(ctx, sum); err != nil || dup {
-		return Outcome{Dup: dup}, err
-	}
-	var m *Message
-	var perr error
-	if oversize {
-		m, perr = ParseHeader(bytes.NewReader(raw))
-		if m != nil {
-			m.Flags = append(m.Flags, Flag{Code: "oversize", Detail: "larger than imap.max_message_size: only the header was kept", Severe: true})
-		}
-	} else {
-		m, perr = Parse(raw)
-	}
-	if m == nil {
-		m = &Message{}
-	}
-	unreadable := perr != nil
-	if unreadable {
-		m.Flags = append(m.Flags, Flag{Code: "unparsable", Detail: perr.Error(), Severe: true})
-	}
-	// The same bytes were a duplicate above; the same Message-ID with other
-	// bytes is another message from a system that reuses IDs. Keep it.
-	if n, err := p.Store.ReceivedWithMessageID(ctx, m.MessageID); err != nil {
-		return Outcome{}, err
-	} else if n > 0 {
-		m.Flags = append(m.Flags, Flag{Code: "reused-message-id", Severe: true,
-			Detail: fmt.Sprintf("%d earlier message(s) with Message-ID <%s> and different content: kept as a new message", n, cleanLine(m.MessageID, 200))})
-	}
-	data, err := p.Store.Index(ctx)
+	ps, err := p.Begin(ctx, folder)
 	if err != nil {
 		return Outcome{}, err
 	}
-	idx := NewIndex(data, p.PlusSecret)
+	outs, err := ps.File(ctx, []Fetched{{Raw: raw, UID: uid, Oversize: oversize}})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return outs[0], nil
+}
+
+// Pass files the messages of one pass over a folder, batch by batch. The
+// matching index is read from the store once, when the pass begins, and
+// kept up to date as the pass files replies (an authority reference
+// learned, a request's state moved), so that filing a message costs the
+// same in a campaign of 300 requests and one of 20,000. Letters sent while
+// a pass runs are known to the next pass. A Pass is used by one goroutine.
+type Pass struct {
+	p      *Processor
+	folder string
+	idx    *StoreIndex
+}
+
+// Begin starts a pass over folder.
+func (p *Processor) Begin(ctx context.Context, folder string) (*Pass, error) {
+	data, err := p.Store.Index(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the matching index: %w", err)
+	}
+	return &Pass{p: p, folder: folder, idx: NewIndex(data, p.PlusSecret)}, nil
+}
+
+// parsed is one message of a batch on its way through File.
+type parsed struct {
+	Fetched
+	sum  string
+	dup  bool
+	m    *Message
+	perr error
+	// texts: the files' text, for classification and search (text.go).
+	texts fileTexts
+}
+
+// File files a batch of messages, in order, and returns what it did with
+// each. It goes:
+//
+//  1. hash and parse every message, on all cores;
+//  2. drop the messages whose exact bytes are stored already (the same
+//     SHA-256), asking the store once for the whole batch;
+//  3. match and classify each in order, against the pass's index, which
+//     learns from each as it goes;
+//  4. write the raw bytes and attachments of the messages taken, with one
+//     flush to disk for the batch (store.Blobs);
+//  5. store all their rows in one transaction.
+//
+// Nothing in the mailbox is touched here: when File returns without error,
+// every message taken is on disk and committed, and the caller may flag or
+// move them. On error nothing of the batch is committed.
+func (ps *Pass) File(ctx context.Context, batch []Fetched) ([]Outcome, error) {
+	p := ps.p
+	items := make([]parsed, len(batch))
+	for i, f := range batch {
+		items[i].Fetched = f
+	}
+	parseAll(items)
+	sums := make([]string, len(items))
+	for i := range items {
+		sums[i] = items[i].sum
+	}
+	known, err := p.Store.KnownSHA256(ctx, sums)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for i := range items {
+		it := &items[i]
+		it.dup = known[it.sum] || seen[it.sum]
+		seen[it.sum] = true
+		if !it.dup && it.m.MessageID != "" {
+			ids = append(ids, it.m.MessageID)
+		}
+	}
+	earlier, err := p.Store.ReceivedWithMessageIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]Outcome, len(items))
+	blobs := p.Store.NewBlobs()
+	defer blobs.Discard()
+	var ins []store.Incoming
+	var at []int // at[k]: the item of ins[k]
+	now := p.now()
+	for i := range items {
+		it := &items[i]
+		if it.dup {
+			outs[i] = Outcome{Dup: true}
+			continue
+		}
+		m := it.m
+		// The same bytes were a duplicate above; the same Message-ID with
+		// other bytes is another message from a system that reuses IDs.
+		// Keep it.
+		if n := earlier[m.MessageID]; m.MessageID != "" && n > 0 {
+			m.Flags = append(m.Flags, Flag{Code: "reused-message-id", Severe: true,
+				Detail: fmt.Sprintf("%d earlier message(s) with Message-ID <%s> and different content: kept as a new message", n, cleanLine(m.MessageID, 200))})
+		}
+		out, res, cls := ps.decide(it)
+		outs[i] = out
+		log := p.log().With("folder", ps.folder, "uid", it.UID, "message_id", m.MessageID)
+		if !out.Taken {
+			log.Debug("not ours: left in the mailbox", "from", m.From.Addr, "subject", m.Subject)
+			continue
+		}
+		if m.MessageID != "" {
+			earlier[m.MessageID]++
+		}
+		if _, err := blobs.PutMail(it.Raw); err != nil {
+			return nil, fmt.Errorf("store message UID %d: %w", it.UID, err)
+		}
+		in, err := p.incoming(blobs, m, it.Raw, it.sum, res, cls)
+		if err != nil {
+			return nil, fmt.Errorf("message UID %d: %w", it.UID, err)
+		}
+		in.Folder, in.UID, in.ReceivedAt = ps.folder, it.UID, now
+		ps.idx.learn(in)
+		ins = append(ins, in)
+		at = append(at, i)
+	}
+	if len(ins) == 0 {
+		return outs, nil
+	}
+	if err := blobs.Commit(); err != nil {
+		return nil, err
+	}
+	saved, err := p.Store.SaveIncomingBatch(ctx, ins, now)
+	if err != nil {
+		return nil, err
+	}
+	for k, sv := range saved {
+		i := at[k]
+		outs[i].ID, outs[i].Dup = sv.ID, sv.Dup
+		p.storeTexts(ctx, items[i].m.Attachments, items[i].texts) // text.go: attachment text for search
+		in := ins[k]
+		log := p.log().With("folder", ps.folder, "uid", in.UID, "message_id", in.MessageID)
+		if in.Ref != "" {
+			log.Info("reply filed", "ref", in.Ref, "rule", in.MatchRule, "kind", in.Kind)
+		} else {
+			log.Info("reply kept as unmatched", "from", in.From, "subject", in.Subject, "why", outs[i].Why)
+		}
+	}
+	return outs, nil
+}
+
+// parseAll hashes and parses the messages of a batch on all cores.
+func parseAll(items []parsed) {
+	workers := min(runtime.GOMAXPROCS(0), len(items))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				items[i].parse()
+			}
+		}()
+	}
+	for i := range items {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (it *parsed) parse() {
+	h := sha256.Sum256(it.Raw)
+	it.sum = hex.EncodeToString(h[:])
+	if it.Oversize {
+		it.m, it.perr = ParseHeader(bytes.NewReader(it.Raw))
+		if it.m != nil {
+			it.m.Flags = append(it.m.Flags, Flag{Code: "oversize", Detail: "larger than imap.max_message_size: only the header was kept", Severe: true})
+		}
+	} else {
+		it.m, it.perr = Parse(it.Raw)
+	}
+	if it.m == nil {
+		it.m = &Message{}
+	}
+	if it.perr != nil {
+		it.m.Flags = append(it.m.Flags, Flag{Code: "unparsable", Detail: it.perr.Error(), Severe: true})
+	}
+	it.texts = readTexts(it.m)
+}
+
+// decide matches and classifies one parsed message and says whether it is
+// taken.
+func (ps *Pass) decide(it *parsed) (Outcome, MatchResult, Classification) {
+	m, idx := it.m, ps.idx
 	res := Match(m, idx)
-	cls := Classify(m)
+	cls := ClassifyWith(m, it.texts.letters())
 	if res.Ref == "" && cls.Kind == lifecycle.KindBounce {
 		// A bounce that does not quote our Message-ID still names the
 		// address that failed.
@@ -108,39 +283,15 @@ func (p *Processor) Process(ctx context.Context, raw []byte, folder string, uid 
 	if !take {
 		take, why = TakeUnmatched(m, res, idx)
 	}
-	if !take && unreadable {
+	if !take && it.perr != nil {
 		take, why = true, "could not be parsed: kept raw for a look"
 	}
-	out := Outcome{Taken: take, Ref: res.Ref, Rule: string(res.Rule), Kind: cls.Kind, Why: why}
-	log := p.log().With("folder", folder, "uid", uid, "message_id", m.MessageID)
-	if !take {
-		log.Debug("not ours: left in the mailbox", "from", m.From.Addr, "subject", m.Subject)
-		return out, nil
-	}
-	if _, err := p.Store.PutMail(raw); err != nil {
-		return Outcome{}, fmt.Errorf("store message: %w", err)
-	}
-	in, err := p.incoming(m, raw, sum, res, cls)
-	if err != nil {
-		return Outcome{}, err
-	}
-	in.Folder, in.UID, in.ReceivedAt = folder, uid, p.now()
-	id, dup, err := p.Store.SaveIncoming(ctx, in, p.now())
-	if err != nil {
-		return Outcome{}, err
-	}
-	out.ID, out.Dup = id, dup
-	if res.Ref == "" {
-		log.Info("reply kept as unmatched: file it with foi assign", "id", id, "from", m.From.Addr, "subject", cleanLine(m.Subject, 120))
-	} else {
-		log.Info("reply filed", "ref", res.Ref, "campaign", campaign.SlugOf(res.Ref), "rule", res.Rule, "kind", cls.Kind)
-	}
-	return out, nil
+	return Outcome{Taken: take, Ref: res.Ref, Rule: string(res.Rule), Kind: cls.Kind, Why: why}, res, cls
 }
 
 // incoming turns the parsed, matched and classified message into rows, and
-// writes its attachments to the file store.
-func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult, cls Classification) (store.Incoming, error) {
+// writes its attachments into the batch's files.
+func (p *Processor) incoming(blobs *store.Blobs, m *Message, raw []byte, sum string, res MatchResult, cls Classification) (store.Incoming, error) {
 	var flags []string
 	for _, f := range m.Flags {
 		flags = append(flags, f.Code)
@@ -169,7 +320,7 @@ func (p *Processor) incoming(m *Message, raw []byte, sum string, res MatchResult
 		MatchEvidence: res.Evidence, AuthorityRef: res.AuthorityRef,
 	}
 	for _, a := range m.Attachments {
-		fileSum, err := p.Store.PutFile(a.Data)
+		fileSum, err := blobs.PutFile(a.Data)
 		if err != nil {
 			return in, fmt.Errorf("store attachment %q: %w", a.Name, err)
 		}
@@ -249,32 +400,48 @@ func Effect(cls Classification) (*store.Effect, []store.Event) {
 	}
 }
 
-// StoreIndex answers Match's questions from a snapshot of the store.
+// StoreIndex answers Match's questions from a snapshot of the store, read
+// once per pass: every question is a map lookup, whatever the size of the
+// campaign. learn keeps it up to date as the pass files replies.
 type StoreIndex struct {
 	ids      map[string]string
-	refs     map[string]string
-	open     map[string]string
-	authRefs map[string]string
+	refs     map[string]string // ref -> recipient address
+	states   map[string]lifecycle.State
+	authRefs map[string]string // normalised authority reference -> ref
+	hasAuth  map[string]bool   // refs whose authority reference is known
 	slugs    map[string]bool
 	senders  map[string]bool
 	domains  map[string]bool
-	secret   string
+	// openTo and openAt: the open requests by recipient address and by
+	// its domain; sentTo: every request by recipient address.
+	openTo, openAt map[string]map[string]bool
+	sentTo         map[string][]string
+	secret         string
 }
 
 // NewIndex builds the matching index from the store's data.
 func NewIndex(d store.IndexData, plusSecret string) *StoreIndex {
-	x := &StoreIndex{ids: map[string]string{}, refs: d.Refs, open: d.Open, authRefs: map[string]string{},
-		slugs: map[string]bool{}, senders: map[string]bool{}, domains: map[string]bool{}, secret: plusSecret}
-	for ref := range d.Refs {
+	x := &StoreIndex{ids: map[string]string{}, refs: d.Refs, states: d.States, authRefs: map[string]string{}, hasAuth: map[string]bool{},
+		slugs: map[string]bool{}, senders: map[string]bool{}, domains: map[string]bool{},
+		openTo: map[string]map[string]bool{}, openAt: map[string]map[string]bool{}, sentTo: map[string][]string{}, secret: plusSecret}
+	if x.states == nil {
+		x.states = map[string]lifecycle.State{}
+	}
+	for ref, to := range d.Refs {
 		if i := strings.LastIndexByte(ref, '-'); i > 0 {
 			x.slugs[strings.ToUpper(ref[:i])] = true
 		}
+		x.sentTo[to] = append(x.sentTo[to], ref)
+	}
+	for ref, to := range d.Open {
+		x.setOpen(ref, to, true)
 	}
 	for id, ref := range d.OurMessageIDs {
 		x.ids[strings.ToLower(id)] = ref
 	}
 	for a, ref := range d.AuthorityRefs {
 		x.authRefs[normRef(a)] = ref
+		x.hasAuth[ref] = true
 	}
 	for _, e := range d.AuthorityEmails {
 		x.senders[e] = true
@@ -283,6 +450,44 @@ func NewIndex(d store.IndexData, plusSecret string) *StoreIndex {
 		}
 	}
 	return x
+}
+
+func (x *StoreIndex) setOpen(ref, to string, open bool) {
+	_, dom, _ := strings.Cut(to, "@")
+	for _, k := range []struct {
+		m   map[string]map[string]bool
+		key string
+	}{{x.openTo, to}, {x.openAt, dom}} {
+		if open {
+			if k.m[k.key] == nil {
+				k.m[k.key] = map[string]bool{}
+			}
+			k.m[k.key][ref] = true
+		} else {
+			delete(k.m[k.key], ref)
+		}
+	}
+}
+
+// learn records what filing in teaches the index, as the store's
+// transaction will: the authority's reference, if the request had none,
+// and the request's move (lifecycle.OnReply).
+func (x *StoreIndex) learn(in store.Incoming) {
+	ref := in.Ref
+	if ref == "" {
+		return
+	}
+	if in.AuthorityRef != "" && !x.hasAuth[ref] {
+		x.authRefs[normRef(in.AuthorityRef)] = ref
+		x.hasAuth[ref] = true
+	}
+	if in.Effect == nil {
+		return
+	}
+	if mv, ok := lifecycle.OnReply(in.Effect.Kind, x.states[ref]); ok {
+		x.states[ref] = mv.To
+		x.setOpen(ref, x.refs[ref], mv.To.MayReply())
+	}
 }
 
 func normRef(s string) string {
@@ -321,26 +526,12 @@ func (x *StoreIndex) RefByAuthorityRef(a string) (string, bool) {
 
 // OpenRefsBySender implements Index.
 func (x *StoreIndex) OpenRefsBySender(address string) []string {
-	address = strings.ToLower(address)
-	var out []string
-	for ref, to := range x.open {
-		if to == address {
-			out = append(out, ref)
-		}
-	}
-	return sorted(out)
+	return keys(x.openTo[strings.ToLower(address)])
 }
 
 // OpenRefsByDomain implements Index.
 func (x *StoreIndex) OpenRefsByDomain(domain string) []string {
-	domain = strings.ToLower(domain)
-	var out []string
-	for ref, to := range x.open {
-		if _, d, _ := strings.Cut(to, "@"); d == domain {
-			out = append(out, ref)
-		}
-	}
-	return sorted(out)
+	return keys(x.openAt[strings.ToLower(domain)])
 }
 
 // IsAuthoritySender implements Index.
@@ -355,12 +546,7 @@ func (x *StoreIndex) IsAuthoritySender(address string) bool {
 func (x *StoreIndex) refByRecipient(addrs []string) (string, bool) {
 	var found []string
 	for _, a := range addrs {
-		a = strings.ToLower(strings.Trim(a, "<> "))
-		for ref, to := range x.refs {
-			if to == a {
-				found = append(found, ref)
-			}
-		}
+		found = append(found, x.sentTo[strings.ToLower(strings.Trim(a, "<> "))]...)
 	}
 	if len(found) != 1 {
 		return "", false
@@ -368,11 +554,14 @@ func (x *StoreIndex) refByRecipient(addrs []string) (string, bool) {
 	return found[0], true
 }
 
-func sorted(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
+func keys(set map[string]bool) []string {
+	if len(set) == 0 {
+		return nil
 	}
-	return s
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

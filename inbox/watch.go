@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,10 +29,13 @@ const FiledKeyword = imap.Flag("$FoiFiled")
 //     if it changed, every message is fetched again (de-duplication by
 //     content hash and Message-ID keeps the store free of copies);
 //  2. lists the UIDs above the last one processed and fetches their sizes;
-//  3. fetches each message on its own (the whole message, or only its
-//     header if it is above the size limit), files it through the
-//     Processor, which commits it, and only then flags it (and moves it to
-//     processed_folder if one is set) and records its UID as processed.
+//  3. fetches them in batches (see batch): one streamed FETCH per batch
+//     (the whole messages, and only the headers of those above the size
+//     limit), files the batch through a Pass of the Processor, which
+//     parses on all cores and commits the batch with one flush to disk and
+//     one transaction, and only then flags the batch with one UID STORE
+//     (and moves it to processed_folder if one is set, with one MOVE) and
+//     records its last UID as processed.
 //
 // After any error Run reconnects with exponential backoff and jitter. A
 // Watcher is used by one goroutine.
@@ -191,6 +193,17 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 	}
 }
 
+// Batch bounds: a batch holds at most batchCount messages and, beyond its
+// first message, at most batchBytes of them, so that a pass's memory is
+// bounded by the size limit and the batch, never by the mailbox. 200
+// messages make one transaction and one flush to disk cost little per
+// message; 16 MB keeps the parsed copies of a batch well inside the 100 MB
+// that a pass may use.
+const (
+	batchCount = 200
+	batchBytes = 16 << 20
+)
+
 // pass fetches and files what is new in the folder.
 func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 	var st Stats
@@ -230,20 +243,88 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 			sizes[m.UID] = m.RFC822Size
 		}
 	}
+	if len(uids) == 0 {
+		return st, w.passDone(st)
+	}
 	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
-	for _, uid := range uids {
+	ps, err := w.Proc.Begin(ctx, folder)
+	if err != nil {
+		return st, err
+	}
+	limit := int64(w.Cfg.MaxMessageSize)
+	for len(uids) > 0 {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		oversize := sizes[uid] > int64(w.Cfg.MaxMessageSize)
-		raw, err := fetchOne(c, uid, oversize, int64(w.Cfg.MaxMessageSize))
-		if err != nil {
+		n, bytes := 0, int64(0)
+		for n < len(uids) && n < batchCount {
+			size := min(sizes[uids[n]], limit)
+			if n > 0 && bytes+size > batchBytes {
+				break
+			}
+			bytes += size
+			n++
+		}
+		batch := uids[:n]
+		uids = uids[n:]
+		if err := w.batch(ctx, c, ps, sel.UIDValidity, batch, sizes, &st); err != nil {
 			return st, err
 		}
-		out, err := w.Proc.Process(ctx, raw, folder, uint32(uid), oversize)
-		if err != nil {
-			return st, fmt.Errorf("file message UID %d of %s: %w", uid, folder, err)
+	}
+	return st, w.passDone(st)
+}
+
+func (w *Watcher) passDone(st Stats) error {
+	if w.OnPass != nil {
+		w.OnPass(st)
+	}
+	return nil
+}
+
+// batch fetches, files and marks one batch of UIDs (ascending): one
+// streamed FETCH for the messages within the size limit and one for the
+// headers of those above it; one Pass.File, which commits them; then one
+// UID STORE for the filed flag, one MOVE if processed_folder is set, and
+// the folder's last UID advanced to the batch's last. A crash before the
+// commit leaves nothing stored and the batch is fetched again; after it,
+// the messages are found stored (by SHA-256) when fetched again, and only
+// flagged and moved.
+func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValidity uint32, uids []imap.UID, sizes map[imap.UID]int64, st *Stats) error {
+	folder := w.Cfg.Folder
+	limit := int64(w.Cfg.MaxMessageSize)
+	var whole, heads imap.UIDSet
+	for _, uid := range uids {
+		if sizes[uid] > limit {
+			heads.AddNum(uid)
+		} else {
+			whole.AddNum(uid)
 		}
+	}
+	raws := map[imap.UID][]byte{}
+	if err := fetchInto(c, whole, false, limit, raws); err != nil {
+		return err
+	}
+	if err := fetchInto(c, heads, true, limit, raws); err != nil {
+		return err
+	}
+	var fetched []Fetched
+	for _, uid := range uids {
+		raw, ok := raws[uid]
+		if !ok {
+			// Expunged by another client since it was listed: there is
+			// nothing left to lose.
+			w.log().Warn("message gone from the mailbox before it could be read", "folder", folder, "uid", uid)
+			continue
+		}
+		fetched = append(fetched, Fetched{Raw: raw, UID: uint32(uid), Oversize: sizes[uid] > limit})
+	}
+	outs, err := ps.File(ctx, fetched)
+	if err != nil {
+		return fmt.Errorf("file messages UID %d-%d of %s: %w", uids[0], uids[len(uids)-1], folder, err)
+	}
+	// Committed: now the mailbox may be touched.
+	var filed imap.UIDSet
+	for i, out := range outs {
 		st.Seen++
 		switch {
 		case out.Dup:
@@ -255,76 +336,83 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 		default:
 			st.Filed++
 		}
-		if oversize {
+		if fetched[i].Oversize {
 			st.Oversize++
 		}
-		// Committed: now the mailbox may be touched.
 		if out.Taken || out.Dup {
-			if err := w.markFiled(c, uid); err != nil {
-				return st, err
-			}
-		}
-		if err := w.Store.SetFolder(ctx, folder, sel.UIDValidity, uint32(uid), w.Proc.now()); err != nil {
-			return st, err
+			filed.AddNum(imap.UID(fetched[i].UID))
 		}
 	}
-	if w.OnPass != nil {
-		w.OnPass(st)
+	if len(filed) > 0 {
+		if err := w.markFiled(c, filed); err != nil {
+			return err
+		}
 	}
-	return st, nil
+	return w.Store.SetFolder(ctx, folder, uidValidity, uint32(uids[len(uids)-1]), w.Proc.now())
 }
 
-// fetchOne reads one message, or only its header when it is oversize. The
-// literal is read in full before the command goes on, and never beyond
-// limit+header bytes.
-func fetchOne(c *mailbox.Conn, uid imap.UID, oversize bool, limit int64) ([]byte, error) {
+// fetchInto reads the messages of set with one streamed FETCH (only their
+// headers when headers is set) into raws, by UID. Each literal is read in
+// full before the next message is asked for, and never beyond limit+1
+// bytes.
+func fetchInto(c *mailbox.Conn, set imap.UIDSet, headers bool, limit int64, raws map[imap.UID][]byte) error {
+	if len(set) == 0 {
+		return nil
+	}
 	section := &imap.FetchItemBodySection{Peek: true}
-	if oversize {
+	if headers {
 		section.Specifier = imap.PartSpecifierHeader
 	}
-	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
 	defer cmd.Close()
-	var raw []byte
 	for {
 		msg := cmd.Next()
 		if msg == nil {
 			break
 		}
+		var uid imap.UID
+		var raw []byte
 		for {
 			item := msg.Next()
 			if item == nil {
 				break
 			}
-			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil {
-				data, err := io.ReadAll(io.LimitReader(b.Literal, limit+1))
+			switch item := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = item.UID
+			case imapclient.FetchItemDataBodySection:
+				if item.Literal == nil {
+					continue
+				}
+				data, err := io.ReadAll(io.LimitReader(item.Literal, limit+1))
 				if err != nil {
-					return nil, fmt.Errorf("fetch UID %d: %w", uid, err)
+					return fmt.Errorf("fetch %v: %w", set, err)
 				}
 				raw = data
 			}
 		}
+		if uid != 0 && raw != nil {
+			raws[uid] = raw
+		}
 	}
 	if err := cmd.Close(); err != nil {
-		return nil, fmt.Errorf("fetch UID %d: %w", uid, err)
+		return fmt.Errorf("fetch %v: %w", set, err)
 	}
-	if raw == nil {
-		return nil, fmt.Errorf("fetch UID %d: %w", uid, errors.New("the server sent no body"))
-	}
-	return raw, nil
+	return nil
 }
 
-// markFiled flags a committed message and moves it if so configured.
-func (w *Watcher) markFiled(c *mailbox.Conn, uid imap.UID) error {
-	set := imap.UIDSetNum(uid)
+// markFiled flags committed messages with one UID STORE and moves them
+// with one MOVE if so configured.
+func (w *Watcher) markFiled(c *mailbox.Conn, set imap.UIDSet) error {
 	if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{FiledKeyword}}, nil).Close(); err != nil {
 		// Some servers refuse keywords; filing does not depend on the flag.
-		w.log().Debug("could not flag a filed message", "uid", uid, "err", err)
+		w.log().Debug("could not flag filed messages", "uids", set.String(), "err", err)
 	}
 	if w.Cfg.ProcessedFolder == "" {
 		return nil
 	}
 	if _, err := c.Move(set, w.Cfg.ProcessedFolder).Wait(); err != nil {
-		return fmt.Errorf("move UID %d to %s: %w", uid, w.Cfg.ProcessedFolder, err)
+		return fmt.Errorf("move UIDs %s to %s: %w", set, w.Cfg.ProcessedFolder, err)
 	}
 	return nil
 }

@@ -124,8 +124,12 @@ type Outbox struct {
 	// through it (Gmail, Microsoft 365), so auto appends none.
 	ProviderFiles bool
 	Rate          time.Duration
-	Backoff       time.Duration
-	BackoffMax    time.Duration
+	// DomainRate is the least pause between two letters to the same
+	// recipient domain (smtp.per_domain_rate; see pacing.go); letters to
+	// other domains go meanwhile. 0: no pacing by domain.
+	DomainRate time.Duration
+	Backoff    time.Duration
+	BackoffMax time.Duration
 	// MaxAttempts is how many temporary failures a letter, or the session,
 	// may have in one run before the run leaves it for the next.
 	MaxAttempts int
@@ -194,6 +198,8 @@ type run struct {
 	failedOnce map[int64]bool // entries that failed temporarily in this run
 	seen       map[int64]bool // entries that were due in this run
 	done       map[int64]bool // entries not to try again in this run
+	// domainLast is when each recipient domain last got a letter.
+	domainLast map[string]time.Time
 	// down counts the session's failures in a row; pausedUntil is when to
 	// try the server again; paused says the current pass must stop.
 	down        int
@@ -220,7 +226,8 @@ func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, er
 		return sum, err
 	}
 	o.retryCopies(ctx, slug)
-	r := &run{slug: slug, tries: map[int64]int{}, failedOnce: map[int64]bool{}, seen: map[int64]bool{}, done: map[int64]bool{}}
+	r := &run{slug: slug, tries: map[int64]int{}, failedOnce: map[int64]bool{}, seen: map[int64]bool{}, done: map[int64]bool{},
+		domainLast: map[string]time.Time{}}
 	total := -1
 passes:
 	for {
@@ -230,6 +237,7 @@ passes:
 		}
 		due, wake, waiting := o.pick(items, r)
 		if total < 0 {
+			o.noteSent(items, r)
 			total = waiting
 			if limit > 0 && total > limit {
 				total = limit
@@ -243,6 +251,18 @@ passes:
 		}
 		if r.pausedUntil.After(o.now()) {
 			due, wake = nil, r.pausedUntil
+		}
+		due, held, free := o.paceDomains(due, r)
+		if len(due) == 0 && len(held) > 0 {
+			if o.NoWait {
+				if err := o.holdForDomains(ctx, held, r); err != nil {
+					return sum, err
+				}
+				break
+			}
+			if wake.IsZero() || free.Before(wake) {
+				wake = free
+			}
 		}
 		if len(due) == 0 {
 			if wake.IsZero() || o.NoWait {
@@ -261,6 +281,9 @@ passes:
 			res, err := o.try(ctx, it, r)
 			if err != nil {
 				return sum, err
+			}
+			if res.state != "" {
+				r.domainLast[domainOf(it.To)] = o.now()
 			}
 			switch res.state {
 			case lifecycle.OutboxSent:

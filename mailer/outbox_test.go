@@ -51,6 +51,16 @@ type world struct {
 
 func newWorld(t *testing.T, n int) *world {
 	t.Helper()
+	var to []string
+	for i := 1; i <= n; i++ {
+		to = append(to, fmt.Sprintf("foi@trust%02d.nhs.test", i))
+	}
+	return newWorldTo(t, to)
+}
+
+// newWorldTo is newWorld with one letter to each of these addresses.
+func newWorldTo(t *testing.T, to []string) *world {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := store.Open(ctx, filepath.Join(dir, "data"))
@@ -59,8 +69,8 @@ func newWorld(t *testing.T, n int) *world {
 	}
 	t.Cleanup(func() { st.Close() })
 	var auths []store.Authority
-	for i := 1; i <= n; i++ {
-		auths = append(auths, store.Authority{Name: fmt.Sprintf("Trust %02d", i), Email: fmt.Sprintf("foi@trust%02d.nhs.test", i), Jurisdiction: "foia"})
+	for i, addr := range to {
+		auths = append(auths, store.Authority{Name: fmt.Sprintf("Trust %02d", i+1), Email: addr, Jurisdiction: "foia"})
 	}
 	if _, _, err := st.UpsertAuthorities(ctx, auths, planned); err != nil {
 		t.Fatal(err)

@@ -62,6 +62,15 @@ type Incoming struct {
 // second (see ReceivedWithMessageID).
 func (s *Store) SaveIncoming(ctx context.Context, in Incoming, now time.Time) (id int64, dup bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		id, dup, err = saveIncoming(ctx, tx, in, now)
+		return err
+	})
+	return id, dup, err
+}
+
+// saveIncoming is SaveIncoming inside the caller's transaction.
+func saveIncoming(ctx context.Context, tx *sql.Tx, in Incoming, now time.Time) (id int64, dup bool, err error) {
+	err = func() error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sha256 = ?`, in.SHA256).Scan(&n); err != nil {
 			return err
@@ -111,7 +120,7 @@ func (s *Store) SaveIncoming(ctx context.Context, in Incoming, now time.Time) (i
 			return nil
 		}
 		return fileReply(ctx, tx, reqID, mid, in, now)
-	})
+	}()
 	return id, dup, err
 }
 
@@ -320,13 +329,16 @@ type IndexData struct {
 	Open map[string]string
 	// AuthorityRefs maps each learned authority reference to its request.
 	AuthorityRefs map[string]string
+	// States maps each request reference to its state.
+	States map[string]lifecycle.State
 	// AuthorityEmails lists every authority address, lower case.
 	AuthorityEmails []string
 }
 
 // Index reads the data that matching replies needs.
 func (s *Store) Index(ctx context.Context) (IndexData, error) {
-	d := IndexData{OurMessageIDs: map[string]string{}, Refs: map[string]string{}, Open: map[string]string{}, AuthorityRefs: map[string]string{}}
+	d := IndexData{OurMessageIDs: map[string]string{}, Refs: map[string]string{}, Open: map[string]string{}, AuthorityRefs: map[string]string{},
+		States: map[string]lifecycle.State{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT m.message_id, r.ref FROM messages m JOIN requests r ON r.id = m.request_id
 		WHERE m.direction = 'out' UNION SELECT message_id, ref FROM requests`)
 	if err != nil {
@@ -353,6 +365,7 @@ func (s *Store) Index(ctx context.Context) (IndexData, error) {
 			return d, err
 		}
 		d.Refs[ref] = to
+		d.States[ref] = st
 		if st.MayReply() {
 			d.Open[ref] = to
 		}

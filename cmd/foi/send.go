@@ -118,6 +118,7 @@ func newOutbox(cfg *config.Config, st *store.Store, a *app) *mailer.Outbox {
 		SentCopy:      cfg.IMAP.SentCopy,
 		ProviderFiles: mailbox.ProviderFilesSent(cfg.SMTP.Host),
 		Rate:          cfg.SMTP.Rate,
+		DomainRate:    cfg.SMTP.PerDomainRate,
 		Backoff:       cfg.SMTP.RetryBackoff,
 		BackoffMax:    cfg.SMTP.RetryMax,
 		MaxAttempts:   cfg.SMTP.MaxAttempts,
