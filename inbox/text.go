@@ -12,22 +12,56 @@ import (
 	"foi/store"
 )
 
-// storeTexts reads the text of each file of a message just filed and
-// stores it by the file's SHA-256, for search and classification (issue
-// 11, item 3; issue 13, item 1). A file whose text is stored already (the
-// same bytes came before) is not read again. It runs after the message is
-// committed: reading text never holds up or undoes filing. A failure to
-// store is logged, and the file is then listed as "not-read" by every
-// search until `foi reindex` reads it.
-func (p *Processor) storeTexts(ctx context.Context, atts []Attachment) {
-	for _, a := range atts {
-		if a.Data == nil && a.Size > 0 {
-			continue
+// fileTexts are the texts of a message's files, in the order of its
+// Attachments, read once when it is parsed: for ClassifyWith (a reply that
+// says only "please find our response attached" is classified from the
+// attached letter) and then for the store.
+type fileTexts []extract.Result
+
+// readTexts reads the text of each of m's files (extract.Text: bounded in
+// time and size, never failing).
+func readTexts(m *Message) fileTexts {
+	if len(m.Attachments) == 0 {
+		return nil
+	}
+	ft := make(fileTexts, len(m.Attachments))
+	for i, a := range m.Attachments {
+		ft[i], _ = extract.Text(a.Name, a.ContentType, a.Data) // the status says it all
+	}
+	return ft
+}
+
+// letters are the texts that could be read, for ClassifyWith.
+func (ft fileTexts) letters() []string {
+	var out []string
+	for _, r := range ft {
+		if r.Status == extract.StatusOK {
+			out = append(out, r.Text)
 		}
+	}
+	return out
+}
+
+// storeTexts stores the text of each file of a message just filed, by the
+// file's SHA-256, for search (issue 11, item 3; issue 13, item 1): the
+// text read at parsing when there is one (texts, in the order of atts),
+// else read now. A file whose text is stored already (the same bytes came
+// before) is left as it is. It runs after the message is committed:
+// reading text never holds up or undoes filing. A failure to store is
+// logged, and the file is then listed as "not-read" by every search until
+// `foi reindex` reads it.
+func (p *Processor) storeTexts(ctx context.Context, atts []Attachment, texts fileTexts) {
+	for i, a := range atts {
 		if v, ok, err := p.Store.FileTextVersion(ctx, a.SHA256); err == nil && ok && v >= extract.Version {
 			continue
 		}
-		ft := fileText(a.SHA256, a.Name, a.ContentType, a.Data, p.now())
+		var res extract.Result
+		if i < len(texts) {
+			res = texts[i]
+		} else {
+			res, _ = extract.Text(a.Name, a.ContentType, a.Data)
+		}
+		ft := fileTextRow(a.SHA256, res, p.now())
 		if err := p.Store.PutFileText(ctx, ft); err != nil {
 			p.log().Error("text of attachment not stored: run foi reindex", "file", a.Name, "sha256", a.SHA256, "err", err)
 			continue
@@ -38,9 +72,8 @@ func (p *Processor) storeTexts(ctx context.Context, atts []Attachment) {
 	}
 }
 
-// fileText reads one file's text into the row that stores it.
-func fileText(sha, name, contentType string, data []byte, now time.Time) store.FileText {
-	res, _ := extract.Text(name, contentType, data) // the status says it all
+// fileTextRow is the row that stores one file's text.
+func fileTextRow(sha string, res extract.Result, now time.Time) store.FileText {
 	return store.FileText{SHA256: sha, Status: string(res.Status), Format: res.Format, Reason: res.Reason,
 		Text: res.Text, Truncated: res.Truncated, Pages: res.Pages, Version: extract.Version, At: now}
 }
@@ -89,7 +122,8 @@ func Reindex(ctx context.Context, st *store.Store, all bool, now func() time.Tim
 		case err != nil:
 			return rep, fmt.Errorf("reindex: read %s: %w", f.Name, err)
 		default:
-			ft = fileText(f.SHA256, f.Name, f.ContentType, data, now())
+			res, _ := extract.Text(f.Name, f.ContentType, data)
+			ft = fileTextRow(f.SHA256, res, now())
 		}
 		if err := st.PutFileText(ctx, ft); err != nil {
 			return rep, fmt.Errorf("reindex: %s: %w", f.Name, err)

@@ -1,0 +1,82 @@
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+
+	"foi/extract/extracttest"
+	"foi/localmail"
+)
+
+// replyWithFile is a reply to request i whose body says only that the
+// answer is attached.
+func replyWithFile(w *world, i int, name, ctype string, data []byte) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: <%s>\r\nTo: campaign@foi.test\r\nSubject: RE: request\r\nMessage-ID: <att-%d-%s@nhs.test>\r\n"+
+		"In-Reply-To: <%s>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XYZ\r\n\r\n"+
+		"--XYZ\r\nContent-Type: text/plain\r\n\r\nPlease find our response attached.\r\n"+
+		"--XYZ\r\nContent-Type: %s\r\nContent-Disposition: attachment; filename=\"%s\"\r\n"+
+		"Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--XYZ--\r\n",
+		w.reqs[i].ToAddress, i, name, w.reqs[i].MessageID, ctype, name, base64.StdEncoding.EncodeToString(data))
+	return b.Bytes()
+}
+
+// TestFilingReadsAttachmentTextOnce: the text of a reply's files is read
+// when it is filed, stored by the file's SHA-256 with its status, and used
+// to classify a reply whose body says only "please find our response
+// attached"; the same file in a second reply is not stored twice.
+func TestFilingReadsAttachmentTextOnce(t *testing.T) {
+	w := newWorld(t, localmail.Options{})
+	ctx := context.Background()
+	p := &Processor{Store: w.st}
+	letter := extracttest.PDF(true, "Dear requester,\nWe do not hold the information you asked for.")
+	out, err := p.Process(ctx, replyWithFile(w, 0, "response.pdf", "application/pdf", letter), "INBOX", 1, false)
+	if err != nil || !out.Taken {
+		t.Fatalf("Process = %+v, %v", out, err)
+	}
+	atts, _ := w.st.Attachments(ctx, out.ID)
+	if len(atts) != 1 {
+		t.Fatalf("attachments = %+v", atts)
+	}
+	ft, err := w.st.FileTextOf(ctx, atts[0].SHA256)
+	if err != nil || ft.Status != "ok" || ft.Format != "pdf" || ft.Pages != 1 || !strings.Contains(ft.Text, "We do not hold the information") {
+		t.Fatalf("stored text = %+v, %v", ft, err)
+	}
+	m, _ := w.st.MessageByID(ctx, out.ID)
+	if m.Verdict == nil || m.Verdict.Outcome != OutcomeNotHeld {
+		t.Errorf("verdict of a reply whose letter is attached = %+v, want outcome %s from the PDF's text", m.Verdict, OutcomeNotHeld)
+	}
+	// The same file again, and a scan.
+	if _, err := p.Process(ctx, replyWithFile(w, 1, "copy.pdf", "application/pdf", letter), "INBOX", 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Process(ctx, replyWithFile(w, 2, "scan.pdf", "application/pdf", extracttest.ImagePDF()), "INBOX", 3, false); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	w.st.DB().QueryRow(`SELECT count(*) FROM file_texts`).Scan(&n)
+	if n != 2 {
+		t.Errorf("%d file texts stored, want 2 (the same PDF twice is read once)", n)
+	}
+	unread, err := w.st.UnreadFiles(ctx, "")
+	if err != nil || len(unread) != 1 || unread[0].Name != "scan.pdf" || unread[0].Status != "no-text" {
+		t.Errorf("unread = %+v, %v; want scan.pdf with no text layer", unread, err)
+	}
+	res, err := w.st.Search(ctx, "information", "")
+	if err != nil || len(res.Hits) != 2 {
+		t.Errorf("search information: %+v, %v; want both PDFs", res.Hits, err)
+	}
+	// Lost texts come back with Reindex.
+	w.st.DB().Exec(`DELETE FROM file_texts`)
+	rep, err := Reindex(ctx, w.st, false, p.now, p.log())
+	if err != nil || rep.Files != 2 || rep.Read != 2 || len(rep.Unread) != 1 {
+		t.Errorf("Reindex = %+v, %v", rep, err)
+	}
+	if res, _ := w.st.Search(ctx, "information", ""); len(res.Hits) != 2 {
+		t.Errorf("after reindex: %d hits, want 2", len(res.Hits))
+	}
+}
