@@ -24,24 +24,91 @@ import (
 // Roles are the simulated authorities' parts, by the request they get. Each answers
 // the letters it receives the way real authorities do; the other trusts of
 // the example answer within the 20 working days, some after acknowledging.
+// LXP7N's letters go on the demo's first day, LXP7A's ten weeks later
+// (SendLXP7A), so that the end shows both a finished round and one still
+// being chased.
 var Roles = map[string]string{
 	"LXP7N-001": "prompt",          // answers within days, with a PDF and a spreadsheet
 	"LXP7N-002": "ack-then-answer", // acknowledges, then answers
 	"LXP7N-003": "clarification",   // asks what we mean, answers once told
 	"LXP7N-004": "refuse-s12",      // refuses on cost (s.12), upholds it on review
 	"LXP7N-005": "silent",          // never answers: chasers, review, ICO draft
-	"LXP7N-006": "bounce",          // the address does not exist
+	"LXP7N-006": "bounce",          // the address does not exist; answers at the corrected one
 	"LXP7N-007": "out-of-office",   // an automatic reply first, then the answer
 	"LXP7N-008": "own-ref-only",    // later writes with only its own reference
+	"LXP7N-009": "partial",         // answers, withholding the post holders' names (s.40(2))
+	"LXP7N-010": "not-held",        // holds no such information
+	"LXP7A-001": "late",            // answers only after the first chaser
+	"LXP7A-002": "silent",          // still silent at the end: both chasers sent, a review next
+	"LXP7A-003": "ack-then-silent", // acknowledges, then nothing: its final chaser waits for you
+	"LXP7A-004": "late-refusal",    // refuses (s.43) after both chasers: yours to confirm
+	"LXP7A-005": "wrong-ref",       // answers late under a mistyped reference: yours to file
+	"LXP7A-006": "extension",       // extends the time for the public interest test (s.10(3))
 }
 
 // Expect is the state each role ends in, for the demo to report and
-// for its test to check.
+// for its test to check: the scripted volunteer has confirmed every
+// suggested outcome except those left for the person trying the demo
+// (LeftForYou).
 var Expect = map[string]string{
-	"prompt": "responded", "ack-then-answer": "responded", "clarification": "responded",
-	"refuse-s12": "internal_review_answered", "silent": "ico_complaint_ready", "bounce": "delivery_failed",
-	"out-of-office": "responded", "own-ref-only": "responded", "answers": "responded",
+	"prompt": "successful", "ack-then-answer": "successful", "clarification": "successful",
+	"refuse-s12": "refused", "silent": "ico_complaint_ready", "bounce": "delivery_failed",
+	"out-of-office": "successful", "own-ref-only": "successful", "partial": "partially_successful",
+	"not-held": "not_held", "late": "successful", "ack-then-silent": "acknowledged",
+	"late-refusal": "responded", "wrong-ref": "sent", "extension": "extended", "answers": "successful",
 }
+
+// ExpectOf is the state the request ref ends the demo in: LXP7A-002 is
+// silent too, but sent ten weeks later, so it is only overdue at the end.
+func ExpectOf(ref string) string {
+	role := RoleOf(ref)
+	if role == "silent" && strings.HasPrefix(ref, "LXP7A-") {
+		return "sent"
+	}
+	return Expect[role]
+}
+
+// RoleOf is ref's part: its entry in Roles, else "answers".
+func RoleOf(ref string) string {
+	if r, ok := Roles[ref]; ok {
+		return r
+	}
+	return "answers"
+}
+
+// LeftForYou are the things the scripted volunteer leaves undone, by
+// request, so that the person trying the demo has one of each to do on
+// the dashboard.
+var LeftForYou = map[string]string{
+	"LXP7A-003": "approve its final chaser",
+	"LXP7A-004": "confirm its refusal",
+	"LXP7A-005": "file the reply that quotes a mistyped reference",
+}
+
+// Leaves reports whether the scripted volunteer leaves the chore (the
+// first word of a LeftForYou entry: "approve", "confirm" or "file") of
+// request ref for the person trying the demo.
+func Leaves(ref, chore string) bool {
+	first, _, _ := strings.Cut(LeftForYou[ref], " ")
+	return first == chore
+}
+
+// Bounced is the address of the trust whose listed address does not exist
+// (role bounce), and Corrected the one the volunteer finds on its website.
+const (
+	Bounced   = "foi@cheshire-wirral.example.invalid"
+	Corrected = "information.governance@cheshire-wirral.example.invalid"
+)
+
+// SendLXP7A is the day (counted from the demo's first, 0) on which the
+// LXP7A letters go.
+const SendLXP7A = 70
+
+// SamplePDF and SampleCSV are the files LXP7N-001's answer attaches.
+var (
+	SamplePDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+	SampleCSV = []byte("band,posts\n7,2\n8a,1\n")
+)
 
 // Clock is the simulated time every part of the demo reads. Safe for
 // concurrent use.
@@ -102,10 +169,7 @@ func (s *Authorities) Receive(r localmail.Received) {
 		s.state[ref] = st
 	}
 	st.letters++
-	role := Roles[ref]
-	if role == "" {
-		role = "answers"
-	}
+	role := RoleOf(ref)
 	to := r.To[0]
 	id := strings.Trim(m.Header.Get("Message-Id"), "<>")
 	reply := func(days int, subject, headers, body string, attach ...file) {
@@ -115,11 +179,12 @@ func (s *Authorities) Receive(r localmail.Received) {
 	isFirst := strings.Contains(text, "please provide")
 	isReview := strings.Contains(strings.ToLower(text), "internal review")
 	isClarified := strings.Contains(text, "To clarify our request")
+	isChaser := strings.Contains(text, "not received")
 	switch role {
 	case "prompt":
 		if isFirst {
 			reply(4, "RE: "+m.Header.Get("Subject"), "", "Dear LXP Revolution,\n\nPlease find attached the information you requested: the job description and our workforce figures.\n\nFOI Team",
-				file{"Band 7 LXP job description.pdf", "application/pdf", samplePDF}, file{"workforce.csv", "text/csv", []byte("band,posts\n7,2\n8a,1\n")})
+				file{"Band 7 LXP job description.pdf", "application/pdf", SamplePDF}, file{"workforce.csv", "text/csv", SampleCSV})
 		}
 	case "ack-then-answer":
 		if isFirst {
@@ -138,12 +203,45 @@ func (s *Authorities) Receive(r localmail.Received) {
 			reply(18, "RE: "+m.Header.Get("Subject"), "", "We estimate that complying with your request would exceed the appropriate limit of £450 (18 hours) under section 12 of the Act, so we refuse it.")
 		}
 		if isReview {
-			reply(15, "Internal review: "+m.Header.Get("Subject"), "", "We have completed the internal review and uphold the original decision under section 12: the cost limit would be exceeded.")
+			reply(15, "Internal review: "+m.Header.Get("Subject"), "", "Dear LXP Revolution,\n\nWe have looked again at how your request was handled. Our decision stands: complying would exceed the appropriate limit under section 12 of the Act, so we still refuse the request.\n\nIf you remain dissatisfied, you may complain to the Information Commissioner.\n\nFOI Team")
 		}
 	case "silent":
 	case "bounce":
-		if isFirst {
+		switch {
+		case isFirst && strings.EqualFold(to, Bounced):
 			s.later(now.Add(time.Minute), s.dsn(now.Add(time.Minute), to, id))
+		case isFirst:
+			reply(6, "RE: "+m.Header.Get("Subject"), "", "Thank you for your request. Please find below the information you requested: the Trust did not apply because no lived-experience lead was in post to shape a bid.")
+		}
+	case "partial":
+		if isFirst {
+			reply(10, "RE: "+m.Header.Get("Subject"), "", "Please find below some of the information you requested. The Trust did not apply. The names of the staff involved in the decision are withheld under section 40(2) of the Act (personal information).")
+		}
+	case "not-held":
+		if isFirst {
+			reply(8, "RE: "+m.Header.Get("Subject"), "", "Having searched our records, the Trust does not hold this information: the funding offer was never logged by the workforce team.")
+		}
+	case "late":
+		if isChaser && st.letters == 2 {
+			reply(3, "RE: "+m.Header.Get("Subject"), "", "We apologise for the delay. Please find below the information you requested: the Trust employs two LXPs at Band 7, appointed in 2022.")
+		}
+	case "ack-then-silent":
+		if isFirst {
+			reply(1, "Acknowledgement: "+m.Header.Get("Subject"), "", "We acknowledge receipt of your request, which has been logged. We will respond within 20 working days.")
+		}
+	case "late-refusal":
+		if isChaser && st.letters == 3 {
+			reply(3, "RE: "+m.Header.Get("Subject"), "", "The job description and the bid are exempt under section 43(2) of the Act (commercial interests): the posts are being retendered, so we refuse your request.")
+		}
+	case "wrong-ref":
+		if isChaser && st.letters == 3 {
+			// A fresh message, no thread headers, our reference mistyped.
+			mistyped := strings.Replace(ref, "-0", "-5", 1)
+			s.later(now.AddDate(0, 0, 2), s.bare(now.AddDate(0, 0, 2), to, "Your FOI request "+mistyped, "Dear LXP Revolution,\n\nApologies for the delay with your request "+mistyped+". Please find below the information you requested: the post was advertised on NHS Jobs under Allied Health Professionals.\n\nFOI Team"))
+		}
+	case "extension":
+		if isFirst {
+			reply(12, "RE: "+m.Header.Get("Subject"), "", "We need further time to consider the public interest test under section 10(3) of the Act. We now expect to respond within 20 additional working days.")
 		}
 	case "out-of-office":
 		if isFirst {
@@ -195,8 +293,6 @@ type file struct {
 	name, ctype string
 	data        []byte
 }
-
-var samplePDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 func (s *Authorities) message(at time.Time, from, inReplyTo, subject, headers, body string, files ...file) []byte {
 	s.seq++

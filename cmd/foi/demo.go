@@ -5,27 +5,28 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"foi"
 	"foi/demo"
-	"foi/lifecycle"
 	"foi/localmail"
 	"foi/report"
 )
 
 // cmdDemo runs the example campaign against mail servers inside the
-// process, in a fresh folder, with simulated authorities and a fast clock,
-// so that anyone can watch foi work without a mail account.
+// process, in a fresh folder, with simulated authorities, a scripted
+// volunteer and a fast clock, and serves the dashboard on loopback, so
+// that anyone can watch foi work without a mail account.
 func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	fs := a.flags("demo")
 	dir := fs.String("dir", "", "folder for the demo's data (default: a new temporary folder)")
-	headless := fs.Bool("headless", false, "no live board, just the final state")
+	headless := fs.Bool("headless", false, "no live board and no waiting: run at full speed, print the final state and exit")
+	stay := fs.Bool("stay", false, "with --headless: keep the dashboard up after the run, until Ctrl-C")
+	listen := fs.String("listen", "127.0.0.1:0", "loopback address for the dashboard (port 0: any free port)")
 	speed := fs.Duration("day", 200*time.Millisecond, "real time per simulated day, beyond the work itself")
 	days := fs.Int("days", 125, "simulated days to run")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -34,9 +35,19 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	if err := a.setup(); err != nil {
 		return err
 	}
+	if *days < 1 {
+		return usagef("--days must be at least 1")
+	}
+	width := terminalWidth(a.stdout)
+	if !a.json {
+		// The only words a first `go run ./cmd/foi demo` can say about the
+		// minute of silence before them (issue 14, finding 9).
+		a.say(width, "foi demo — if this is the first run, Go spent about a minute compiling foi before this line. The demo itself takes about a minute.")
+	}
 	if *headless {
 		*speed = 0
 	}
+	wait := !*headless || *stay
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "foi-demo-")
 		if err != nil {
@@ -62,7 +73,10 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	loc := londonLoc()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, loc)
 	clock := demo.NewClock(start)
-	quiet := &app{stdout: io.Discard, stderr: a.stderr, cfgPath: cfgPath, now: clock.Now, log: a.log}
+	// The demo's own commands speak only through the board: their log
+	// lines would scroll it away. Errors still come back to stop the demo.
+	quiet := &app{stdout: io.Discard, stderr: a.stderr, cfgPath: cfgPath, now: clock.Now,
+		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	auth := demo.NewAuthorities(srv, clock)
 	srv.OnDeliver(auth.Receive)
 
@@ -73,17 +87,31 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 		{"campaign", "new", "LXP7A", "--title", "Band 7 Lived Experience Professional roles: the funded posts",
 			"--letter", filepath.Join(*dir, "stage3-applied.txt"), "--authorities", "tag:applied"},
 		{"send", "LXP7N"},
-		{"send", "LXP7A"},
 	}
 	for _, s := range steps {
 		if err := quiet.dispatch(ctx, s); err != nil {
 			return fmt.Errorf("demo: foi %s: %w", strings.Join(s, " "), err)
 		}
 	}
+	dash, err := a.startDemoDashboard(ctx, quiet, *listen)
+	if err != nil {
+		return err
+	}
+	defer dash.stop()
+	if !a.json {
+		a.say(width, fmt.Sprintf("The dashboard: %s — open it in a browser; it follows the campaign as it runs.", dash.url))
+	}
+	vol := &volunteer{q: quiet}
 	live := !*headless && !a.json
 	for day := 0; day < *days; day++ {
 		if err := ctx.Err(); err != nil {
 			break
+		}
+		if day == demo.SendLXP7A {
+			clock.Set(start.AddDate(0, 0, day))
+			if err := quiet.dispatch(ctx, []string{"send", "LXP7A"}); err != nil {
+				return fmt.Errorf("demo: foi send LXP7A: %w", err)
+			}
 		}
 		for _, hour := range []int{9, 12, 15} {
 			clock.Set(start.AddDate(0, 0, day).Add(time.Duration(hour-9) * time.Hour))
@@ -91,7 +119,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 			if err := quiet.dispatch(ctx, []string{"sync"}); err != nil {
 				return fmt.Errorf("demo: sync: %w", err)
 			}
-			if err := a.demoUser(ctx, quiet, auth); err != nil {
+			if err := vol.work(ctx); err != nil {
 				return err
 			}
 			if err := quiet.dispatch(ctx, []string{"tick"}); err != nil {
@@ -99,28 +127,80 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 			}
 		}
 		if live {
-			a.board(ctx, quiet, clock.Now(), day, *days)
+			if b, err := demoBoard(ctx, quiet, day+1, *days, width); err == nil {
+				fmt.Fprint(a.stdout, "\033[H\033[2J", dash.line(), b)
+			}
 			time.Sleep(*speed)
 		}
 	}
-	final, err := demoStatus(ctx, quiet)
+	final, err := demoRows(ctx, quiet)
 	if err != nil {
 		return err
 	}
 	if a.json {
-		return a.printJSON(map[string]any{"dir": *dir, "config": cfgPath, "now": clock.Now(), "requests": final, "roles": demo.Roles, "expect": demo.Expect})
+		if err := a.printJSON(map[string]any{"dir": *dir, "config": cfgPath, "now": clock.Now(), "dashboard": dash.url,
+			"requests": final, "roles": demo.Roles, "expect": demo.Expect, "left_for_you": demo.LeftForYou}); err != nil {
+			return err
+		}
+	} else {
+		if live {
+			b, err := demoBoard(ctx, quiet, *days, *days, width)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(a.stdout, "\033[H\033[2J", dash.line(), b)
+		}
+		a.demoEnd(final, start, clock.Now(), *dir, cfgPath, dash.url, width)
 	}
-	if live {
-		a.board(ctx, quiet, clock.Now(), *days, *days)
-	}
-	fmt.Fprintf(a.stdout, "\nThe demo ran the example campaign from %s to %s. Its data is in %s. Try:\n",
-		start.Format("2 January 2006"), clock.Now().Format("2 January 2006"), *dir)
-	now := clock.Now().Format("2006-01-02T15:04")
-	for _, c := range []string{"status LXP7N", "show LXP7N-001", "show LXP7N-004", "drafts",
-		"ico-pack LXP7N-005 --out " + filepath.Join(*dir, "LXP7N-005-ico.zip"), "attachments LXP7N-001 --out " + filepath.Join(*dir, "files")} {
-		fmt.Fprintf(a.stdout, "  go run ./cmd/foi --config %s --now %s %s\n", cfgPath, now, c)
+	if wait {
+		if !a.json {
+			a.say(width, fmt.Sprintf("\nThe dashboard stays up at %s until you press Ctrl-C.", dash.url))
+		}
+		<-ctx.Done()
 	}
 	return nil
+}
+
+// demoEnd says what the demo did, names every campaign, and says where to
+// look closer.
+func (a *app) demoEnd(rows []report.Row, start, end time.Time, dir, cfgPath, url string, width int) {
+	a.say(width, fmt.Sprintf("\nThe demo ran from %s to %s. Its data is in %s.\n",
+		start.Format("Mon 2 January 2006"), end.Format("Mon 2 January 2006"), dir))
+	for _, c := range demoCampaigns(rows) {
+		a.say(width, c.slug+": "+c.summary())
+	}
+	a.say(width, fmt.Sprintf("\n%s, the demo's volunteer, confirmed what the replies said and approved the letters, but left you these to do on the dashboard, %s:", demoVolunteer, url))
+	for _, ref := range demoKeys(demo.LeftForYou) {
+		a.say(width, fmt.Sprintf("  %s: %s", ref, demo.LeftForYou[ref]))
+	}
+	a.say(width, "\nOr look closer from the command line:")
+	now := end.Format("2006-01-02T15:04")
+	cmds := []string{}
+	for _, c := range demoCampaigns(rows) {
+		cmds = append(cmds, "status "+c.slug)
+	}
+	cmds = append(cmds, "show LXP7N-004", "drafts",
+		"ico-pack LXP7N-005 --out "+filepath.Join(dir, "LXP7N-005-ico.zip"),
+		"attachments LXP7N-001 --out "+filepath.Join(dir, "files"))
+	for _, c := range cmds {
+		// A command is not wrapped: it is to be copied whole.
+		fmt.Fprintf(a.stdout, "  go run ./cmd/foi --config %s --now %s %s\n", cfgPath, now, c)
+	}
+}
+
+// say writes text wrapped to width, each paragraph's later lines indented
+// as its first.
+func (a *app) say(width int, text string) {
+	for _, para := range strings.Split(text, "\n") {
+		if para == "" {
+			fmt.Fprintln(a.stdout)
+			continue
+		}
+		indent := para[:len(para)-len(strings.TrimLeft(para, " "))]
+		for _, line := range wrapWidth(para, width, indent, indent+"  ") {
+			fmt.Fprintln(a.stdout, line)
+		}
+	}
 }
 
 func writeDemoConfig(dir string, srv *localmail.Server) (string, error) {
@@ -153,7 +233,7 @@ storage:
   data_dir: data
 schedule:
   first_chaser: auto
-  final_chaser: auto
+  final_chaser: draft
   review_on_silence: auto
   review_after_refusal: draft
   ico_complaint: draft
@@ -173,48 +253,8 @@ schedule:
 	return cfgPath, nil
 }
 
-// demoUser plays the campaign's volunteer: answers a clarification
-// request, confirms refusals and approves the review drafts with grounds.
-func (a *app) demoUser(ctx context.Context, q *app, auth *demo.Authorities) error {
-	rows, err := demoStatus(ctx, q)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		role := demo.Roles[r.Ref]
-		switch {
-		case r.State == lifecycle.AwaitingClarification:
-			if err := q.dispatch(ctx, []string{"reply", r.Ref, "--template", "clarification",
-				"--fill", "By senior posts we mean Band 7 and above."}); err != nil {
-				return fmt.Errorf("demo: clarify %s: %w", r.Ref, err)
-			}
-		case r.State == lifecycle.Responded && role == "refuse-s12":
-			if err := q.dispatch(ctx, []string{"mark", r.Ref, "refused", "--note", "cost limit (s.12) cited"}); err != nil {
-				return err
-			}
-		}
-	}
-	_, st, err := q.open(ctx)
-	if err != nil {
-		return err
-	}
-	drafts, err := st.Drafts(ctx)
-	st.Close()
-	if err != nil {
-		return err
-	}
-	for _, d := range drafts {
-		if d.Step == lifecycle.StepReviewRefusal {
-			if err := q.dispatch(ctx, []string{"approve", fmt.Sprint(d.ID), "--grounds",
-				"A narrower search of the workforce records would fall well within the cost limit; please advise and assist under section 16."}); err != nil {
-				return fmt.Errorf("demo: approve %d: %w", d.ID, err)
-			}
-		}
-	}
-	return nil
-}
-
-func demoStatus(ctx context.Context, q *app) ([]report.Row, error) {
+// demoRows is every request's row at the demo's now.
+func demoRows(ctx context.Context, q *app) ([]report.Row, error) {
 	cfg, st, err := q.open(ctx)
 	if err != nil {
 		return nil, err
@@ -225,39 +265,6 @@ func demoStatus(ctx context.Context, q *app) ([]report.Row, error) {
 		return nil, err
 	}
 	return report.Board(ctx, sch, "", q.now())
-}
-
-// board draws the live view of the campaign.
-func (a *app) board(ctx context.Context, q *app, now time.Time, day, days int) {
-	rows, err := demoStatus(ctx, q)
-	if err != nil {
-		return
-	}
-	counts := map[lifecycle.State]int{}
-	for _, r := range rows {
-		counts[r.State]++
-	}
-	var b strings.Builder
-	b.WriteString("\033[H\033[2J")
-	fmt.Fprintf(&b, "foi demo — %s (day %d of %d)   %d requests\n", now.Format("Mon 2 Jan 2006"), day, days, len(rows))
-	var states []string
-	for s, n := range counts {
-		states = append(states, fmt.Sprintf("%s %d", s, n))
-	}
-	sort.Strings(states)
-	fmt.Fprintf(&b, "%s\n\n", strings.Join(states, " · "))
-	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tAUTHORITY\tSTATE\tCLOCK\tSCRIPT")
-	for _, r := range rows {
-		role, ok := demo.Roles[r.Ref]
-		if !ok {
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Ref, truncate(r.Authority, 40), r.State, r.Clock, role)
-	}
-	tw.Flush()
-	fmt.Fprintf(&b, "\n(and %d more requests answering on time; Ctrl-C stops)\n", len(rows)-len(demo.Roles))
-	fmt.Fprint(a.stdout, b.String())
 }
 
 // zipNames lists a zip file's entries (for the demo's test).
