@@ -334,6 +334,13 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 			c.FailedRecipients = append(c.FailedRecipients, a)
 		}
 	}
+	if len(c.FailedRecipients) == 0 && isGateway {
+		var us string
+		if len(m.To) > 0 {
+			us = m.To[0].Addr
+		}
+		c.FailedRecipients = quotedRecipients(m.Text, us)
+	}
 	if len(c.FailedRecipients) == 0 {
 		c.FailedRecipients = textRecipients(body, m.From.Addr)
 	}

@@ -24,6 +24,7 @@ package inbox
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -65,6 +66,7 @@ var (
 	// gatewaySubject and gatewayBody say our letter was stopped.
 	gatewaySubject = regexp.MustCompile(`(?i)virus (?:found|detected|alert|warning)|content (?:filter|violation|blocked|alert)|message (?:blocked|rejected|quarantined|held|not delivered)|(?:blocked|quarantined|rejected) (?:e-?mail|message)|policy violation|banned (?:attachment|content|file)|delivery failure|undeliverable|returned mail|mail delivery failed|failed delivery|not delivered`)
 	gatewayBody    = regexp.MustCompile(`(?i)(?:has|have|was|were) (?:been )?(?:blocked|quarantined|rejected|stopped|held|deleted|removed|not (?:been )?delivered)|(?:contained|contains|infected with) (?:a )?(?:virus|malware)|virus (?:was )?(?:found|detected)|violat(?:es|ed|ing) (?:our|the|this organisation'?s|a) (?:content |e-?mail |mail |security )?polic(?:y|ies)|could not be delivered|blocked by|banned (?:attachment|file|content)|was not delivered`)
+	quotedTo       = regexp.MustCompile(`(?im)^[ \t>]*(?:to|recipients?|intended recipient)[ \t]*:[ \t]*(?:[^<\n]*<)?([^\s<>@,;]+@[^\s<>,;]+\.[a-z]{2,})>?[ \t]*$`)
 	gatewayReason  = regexp.MustCompile(`(?im)^[ \t]*(?:reason|rule(?: name)?|policy|virus(?: name)?|threat|detected|action(?: taken)?|diagnostic(?:-code)?|details?|problem)[ \t]*:[ \t]*(\S.*)$`)
 )
 
@@ -82,9 +84,9 @@ func gatewayBounce(m *Message, body string) (evidence, reason string, ok bool) {
 	said := gatewayBody.FindString(body)
 	switch {
 	case fromGateway && (subj != "" || said != ""):
-		evidence = fmt.Sprintf("filtering gateway %s: %q", m.From.Addr, snippet(subj+" "+said))
+		evidence = fmt.Sprintf("filtering gateway %s: %s", m.From.Addr, gatewayWords(subj, said))
 	case named != "" && subj != "" && said != "":
-		evidence = fmt.Sprintf("filtering gateway (%s): %q", named, snippet(subj+" "+said))
+		evidence = fmt.Sprintf("filtering gateway (%s): %s", named, gatewayWords(subj, said))
 	default:
 		return "", "", false
 	}
@@ -99,4 +101,29 @@ func gatewayBounce(m *Message, body string) (evidence, reason string, ok bool) {
 		}
 	}
 	return evidence, reason, true
+}
+
+func gatewayWords(subj, said string) string {
+	var parts []string
+	if subj != "" {
+		parts = append(parts, fmt.Sprintf("subject %q", snippet(subj)))
+	}
+	if said != "" {
+		parts = append(parts, fmt.Sprintf("%q", snippet(said)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// quotedRecipients lists the recipients of the stopped message as a
+// gateway's notice quotes them ("To: foi@..."), the notice's own recipient
+// (from, us) left out.
+func quotedRecipients(body, us string) []string {
+	var out []string
+	for _, sm := range quotedTo.FindAllStringSubmatch(body, 10) {
+		a := strings.TrimRight(sm[1], ".")
+		if !strings.EqualFold(a, us) && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

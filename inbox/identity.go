@@ -21,6 +21,7 @@ import "foi/lifecycle"
 var identityPhrases = compilePhrases([]phraseSpec{
 	{lifecycle.KindIdentity, strong, `\b(?:your|the requester'?s|the applicant'?s|a) (?:real|full|legal|actual|true|proper) (?:name|names|first name and surname)\b`},
 	{lifecycle.KindIdentity, strong, `\breal[- ]world (?:name|identity)\b`},
+	{lifecycle.KindIdentity, strong, `\bthe (?:real|full|legal|actual|true) names? of (?:the |an |a )?(?:individual|individuals|person|people|applicant|requester)`},
 	{lifecycle.KindIdentity, strong, `\bnames? of (?:an |the |a )?(?:named )?(?:individual|individuals|person|people|persons|members?) (?:within|in|of|behind|from|making|submitting|responsible for) (?:the |your |this )?(?:collective|group|organisation|organization|campaign|request)`},
 	{lifecycle.KindIdentity, strong, `\bname names\b`},
 	{lifecycle.KindIdentity, strong, `\b(?:provide|give|tell us|supply|let us (?:have|know)) (?:us )?(?:with )?(?:the |a )?(?:real |full )?names? of (?:an |the |a )?(?:individual|person|applicant|requester)`},

@@ -66,6 +66,9 @@ const (
 	// RuleSenderDomain: the sender's domain has exactly one open request. Low
 	// confidence.
 	RuleSenderDomain Rule = "sender-domain"
+	// RuleBounceRecipient: a bounce names as failed the address one of our
+	// letters went to (decided by the caller, which knows the addresses).
+	RuleBounceRecipient Rule = "bounce-recipient"
 )
 
 // MatchResult is the outcome of Match.
@@ -106,7 +109,9 @@ const maxLookups = 50
 // in the body; (5) the authority's own reference, learned earlier; (6) the
 // sender's address, else its domain, having exactly one open request (low
 // confidence), unless the message names a reference that is not ours (see
-// foreignRefs): then the sender's requests are only suggested. An unmatched
+// foreignRefs): then the sender's requests are only suggested. A bounce is
+// decided by rules (1) and (2) only (the caller adds its failed
+// recipients); rules (3) to (6) only suggest for it. An unmatched
 // result carries suggestions where there is any evidence at all. Match only
 // reads from idx.
 func Match(m *Message, idx Index) MatchResult {
@@ -145,6 +150,27 @@ func Match(m *Message, idx Index) MatchResult {
 		if ref, ok := idx.RefByPlusTag(tag); ok && ref != "" {
 			return r.decide(ref, RulePlusAddress, false, "sent to our tagged address "+strings.ToLower(addr), s)
 		}
+	}
+
+	// A bounce is a delivery failure of one of our letters only when it
+	// returns that letter (rule 1), comes back to its tagged address (rule
+	// 2) or names its recipient as failed (the caller's bounce-recipient
+	// rule, BounceRecipient). One that only mentions a reference, or comes
+	// from an authority's server, may be the failure of someone else's
+	// message quoting ours (a colleague's forward): it is listed for a look
+	// with the requests it names as suggestions, and changes nothing.
+	if _, bounce := classifyBounce(m, unquoted(m.Text)); bounce {
+		why := "a bounce that mentions %s, but neither returns our letter nor names its recipient: listed for a look"
+		for _, ref := range knownRefs(m.Subject+"\n"+bodyText(m), idx) {
+			s.add(ref, fmt.Sprintf(why, ref))
+		}
+		for _, ar := range authorityRefCandidates(m, idx) {
+			if ref, ok := idx.RefByAuthorityRef(ar); ok && ref != "" {
+				s.add(ref, fmt.Sprintf(why, "the authority's reference "+ar))
+			}
+		}
+		r.Suggestions = s.list
+		return r
 	}
 
 	// (3) Our reference in the subject; (4) in the body.

@@ -112,6 +112,21 @@ var corpus = []corpusCase{
 		files: map[string]string{"lxp-roles.csv": "lxp-roles.csv"}, flags: []string{"uuencode-malformed"}},
 	{file: "51-outlook-msg-attachment.eml", ref: "LXP7-051", rule: RuleBodyRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
 		files: map[string]string{"RE Freedom of Information request LXP7-051.msg": "reply.msg", "FOI LXP7-051 response.pdf": "response.pdf", "staffing-large.csv": "staffing-large.csv"}},
+	// A bounce of a colleague's forward that quotes our reference: not a
+	// delivery failure of our letter, listed for a look.
+	{file: "52-bounce-quotes-other-message.eml", ref: "", take: true, kind: lifecycle.KindBounce},
+	{file: "53-webshield-bounce.eml", ref: "LXP7-041", rule: RuleReturnedMessage, take: true, kind: lifecycle.KindBounce},
+	{file: "54-gateway-dsn-returned-headers.eml", ref: "LXP7-039", rule: RuleReturnedMessage, take: true, kind: lifecycle.KindBounce},
+	{file: "55-messagelabs-ooo.eml", ref: "LXP7-038", rule: RuleSubjectRef, take: true, kind: lifecycle.KindAutoReply},
+	{file: "56-empty-return-path-redirect.eml", ref: "LXP7-026", rule: RuleSubjectRef, take: true, kind: lifecycle.KindRedirect},
+	{file: "57-identity-challenge.eml", ref: "LXP7-003", rule: RuleInReplyTo, take: true, kind: lifecycle.KindIdentity},
+	{file: "58-review-rights-success.eml", ref: "LXP7-052", rule: RuleInReplyTo, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful},
+	{file: "59-rfc2047-in-rfc2231.eml", ref: "LXP7-006", rule: RuleSubjectRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
+		files: map[string]string{"Müller_Antwort_LXP7-006_vom_5._März_2026.pdf": "response.pdf", "Réponse complète.pdf": "job-description.pdf"}},
+	// Without the attached letter's text (Classify) it looks answered; with
+	// it (ClassifyWith, TestClassifyFromAttachedLetter) it is not held.
+	{file: "60-attached-letter-only.eml", ref: "LXP7-007", rule: RuleSubjectRef, take: true, kind: lifecycle.KindSubstantive, outcome: OutcomeSuccessful,
+		files: map[string]string{"FOI LXP7-007 response letter.pdf": "not-held-letter.pdf"}},
 }
 
 func readCorpus(t testing.TB, name string) []byte {

@@ -59,6 +59,7 @@ func main() {
 		fmt.Fprintf(&large, "Team %03d,%d,Lived Experience Practitioner,%d.%d\r\n", i, 6+i%2, i%3, i%10)
 	}
 	files["staffing-large.csv"] = large.Bytes()
+	files["not-held-letter.pdf"] = pdf("Dear Requester. The Trust does not hold the information you requested.")
 	files["reply.msg"] = outlookMSG("RE: Freedom of Information request [LXP7-051]: Band 7 LXP roles",
 		"Jo Bloggs", "jo.bloggs@trust-051.nhs.example",
 		"Dear Requester,\r\n\r\nPlease find attached the Trust's response to your request, and the staffing table.\r\n\r\nJo Bloggs\r\nWorkforce Information\r\n",
