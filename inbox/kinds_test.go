@@ -231,7 +231,9 @@ func TestBouncesAndChallengesThroughTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(events, func(e store.Event) bool { return e.Kind == lifecycle.EventIdentity && strings.Contains(e.Detail, "s.8(1)(b)") }) {
+	if !slices.ContainsFunc(events, func(e store.Event) bool {
+		return e.Kind == lifecycle.EventIdentity && strings.Contains(e.Detail, "s.8(1)(b)")
+	}) {
 		t.Errorf("events %+v, want an identity_challenge event citing s.8(1)(b)", events)
 	}
 }
