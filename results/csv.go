@@ -90,6 +90,10 @@ func RecordOf(t *Table, r Row, cal *calendar.Calendar) Record {
 		ReviewOutcome: m.ReviewOutcome, ICOComplaint: day(m.ICOComplaint), AuthorityRef: r.AuthorityRef, LastReplySubject: r.LastReplySubject, Files: r.Files,
 		Answers: []JSONAnswer{},
 	}
+	if m.Timeliness == report.NotDelivered {
+		// Not delivered: no clock ran, so no due date is shown.
+		rec.Due, rec.DueRule = "", ""
+	}
 	if m.ExtensionTooLate {
 		rec.DueRule += "; extension claimed after the 20th working day, not counted (FOIA s.17)"
 	}

@@ -144,6 +144,6 @@ func chart(bars []Count) template.HTML {
 		svg += fmt.Sprintf(`<text x="%d" y="%d" text-anchor="middle" font-size="13" fill="#1b1b1b">%d</text>`, x+slot/3, height-bottom-h-5, b.N)
 		svg += fmt.Sprintf(`<text x="%d" y="%d" text-anchor="middle" font-size="13" fill="#444">%s</text>`, x+slot/3, height-bottom+18, template.HTMLEscapeString(b.Label))
 	}
-	svg += fmt.Sprintf(`<text x="%d" y="%d" font-size="12" fill="#444">working days</text>`, left, height-4)
+	svg += fmt.Sprintf(`<text x="%d" y="%d" text-anchor="end" font-size="12" fill="#444">working days to the first substantive reply</text>`, width, height-2)
 	return template.HTML(svg + `</svg>`)
 }

@@ -22,7 +22,9 @@ package results
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"foi/lifecycle"
@@ -83,23 +85,40 @@ func Build(sch *schedule.Scheduler, facts []schedule.Facts, in Input, now time.T
 		}
 		byReq[a.RequestID][a.Question] = a
 	}
-	for i, f := range facts {
-		r := f.Request
-		ans := byReq[r.ID]
-		if ans == nil {
-			ans = map[int]store.Answer{}
-		}
-		t.Rows[i] = Row{
-			Ref: r.Ref, Authority: r.Authority.Name, Tags: r.Authority.Tags, Jurisdiction: r.Law,
-			Measures: report.Measure(sch, f, now), AuthorityRef: r.AuthorityRef, Files: in.Files[r.ID], Answers: ans,
-		}
-		for _, m := range f.Thread {
-			if m.Direction == "in" && m.Kind != lifecycle.KindAutoReply && m.Kind != lifecycle.KindBounce {
-				t.Rows[i].LastReplySubject = m.Subject
-			}
+	for _, f := range facts {
+		if byReq[f.Request.ID] == nil {
+			byReq[f.Request.ID] = map[int]store.Answer{}
 		}
 	}
+	// Each row is a pure function of its facts (report.Measure), so the
+	// rows are measured side by side, one share per processor.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(facts)/500))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(facts); i += workers {
+				t.Rows[i] = rowOf(sch, facts[i], byReq[facts[i].Request.ID], in.Files, now)
+			}
+		}()
+	}
+	wg.Wait()
 	return t
+}
+
+func rowOf(sch *schedule.Scheduler, f schedule.Facts, ans map[int]store.Answer, files map[int64]int, now time.Time) Row {
+	r := f.Request
+	row := Row{
+		Ref: r.Ref, Authority: r.Authority.Name, Tags: r.Authority.Tags, Jurisdiction: r.Law,
+		Measures: report.Measure(sch, f, now), AuthorityRef: r.AuthorityRef, Files: files[r.ID], Answers: ans,
+	}
+	for _, m := range f.Thread {
+		if m.Direction == "in" && m.Kind != lifecycle.KindAutoReply && m.Kind != lifecycle.KindBounce {
+			row.LastReplySubject = m.Subject
+		}
+	}
+	return row
 }
 
 // Scope is what an export is of: a campaign (Slug), one request (Ref), or
