@@ -60,7 +60,7 @@ func demoBoard(ctx context.Context, q *app, day, days, width int) (string, error
 	var b strings.Builder
 	fmt.Fprintln(&b, fitWidth(fmt.Sprintf("%s · day %d of %d · %d requests", now.Format("Mon 2 Jan 2006 15:04"), day, days, len(rows)), width))
 	for _, c := range demoCampaigns(rows) {
-		for _, line := range wrapWidth(c.slug+": "+c.summary(), width, "", "       ") {
+		for _, line := range wrapWidth(fmt.Sprintf("%s (%d): %s", c.slug, c.total, c.counted()), width, "", "       ") {
 			fmt.Fprintln(&b, line)
 		}
 	}
@@ -79,7 +79,7 @@ func demoBoard(ctx context.Context, q *app, day, days, width int) (string, error
 		}
 		b.WriteString(cols.line(r.Ref, shortAuthority(r.Authority), standing(r), compactClock(r.Clock), n, compactNext(r)))
 	}
-	fmt.Fprintln(&b, fitWidth(fmt.Sprintf("\n(wd: working days. The other %d trusts answer on time. Ctrl-C stops.)", len(rows)-shown), width))
+	fmt.Fprintln(&b, fitWidth(fmt.Sprintf("(wd: working days. The other %d trusts answer on time. Ctrl-C stops.)", len(rows)-shown), width))
 	return b.String(), nil
 }
 
@@ -145,8 +145,10 @@ func standing(r report.Row) string {
 	return r.Phase
 }
 
-// compactClock is the clock's words with "working days" shortened.
+// compactClock is the clock's first clause, with "working days"
+// shortened (the board's footer says so).
 func compactClock(s string) string {
+	s, _, _ = strings.Cut(s, "; ")
 	s = strings.ReplaceAll(s, "working days", "wd")
 	return strings.ReplaceAll(s, "working day", "wd")
 }
@@ -156,7 +158,7 @@ func compactClock(s string) string {
 func compactNext(r report.Row) string {
 	switch {
 	case r.State == lifecycle.DeliveryFailed:
-		return "correct the address"
+		return "fix the address"
 	case r.Suggested != nil && (r.State == lifecycle.Responded || r.State == lifecycle.ReviewAnswered):
 		if o := standing(report.Row{State: r.Suggested.Outcome}); o != "" {
 			return "confirm " + o
@@ -169,7 +171,7 @@ func compactNext(r report.Row) string {
 	case r.Next.Draft != 0:
 		return "approve " + strings.TrimPrefix(stepWords(r.Next.Step), "final ")
 	case !r.Next.On.IsZero():
-		w := stepWords(r.Next.Step) + " " + r.Next.On.In(londonLoc()).Format("Mon 2 Jan")
+		w := stepWords(r.Next.Step) + " " + r.Next.On.In(londonLoc()).Format("2 Jan")
 		if r.Next.Mode == lifecycle.Drafted {
 			w += " (draft)"
 		}
@@ -215,8 +217,14 @@ type demoCampaign struct {
 var standingOrder = []string{"answered", "partial", "not held", "refused", "to confirm", "ICO", "in review",
 	"very late", "overdue", "extended", "clarifying", "awaiting", "bounced", "unsent", "withdrawn", "closed"}
 
+// summary is "31 requests: 26 answered, 1 partial, ...".
 func (c demoCampaign) summary() string {
-	parts := []string{plural(c.total, "request")}
+	return plural(c.total, "request") + ": " + c.counted()
+}
+
+// counted is "26 answered, 1 partial, ...", in standingOrder.
+func (c demoCampaign) counted() string {
+	var parts []string
 	seen := map[string]bool{}
 	for _, s := range standingOrder {
 		if n := c.counts[s]; n > 0 {
@@ -229,7 +237,7 @@ func (c demoCampaign) summary() string {
 			parts = append(parts, fmt.Sprintf("%d %s", c.counts[s], s))
 		}
 	}
-	return parts[0] + ": " + strings.Join(parts[1:], ", ")
+	return strings.Join(parts, ", ")
 }
 
 // demoCampaigns are the campaigns of rows, in the order they appear.

@@ -156,10 +156,14 @@ func TestDemoTerminal(t *testing.T) {
 	board, end, _ := strings.Cut(last, "The demo ran from")
 	for _, screen := range screens[1:] {
 		b, _, _ := strings.Cut(screen, "The demo ran from")
-		for _, line := range strings.Split(b, "\n") {
+		lines := strings.Split(strings.TrimSuffix(b, "\n"), "\n")
+		for _, line := range lines {
 			if n := len([]rune(line)); n > 80 {
 				t.Errorf("a board line is %d columns wide, more than the terminal's 80:\n%s", n, line)
 			}
+		}
+		if len(lines) > 24 {
+			t.Errorf("a board is %d lines high, more than an 80x24 terminal shows:\n%s", len(lines), b)
 		}
 	}
 	// Day 42 is Sun 12 April 2026: LXP7N's letters were due on Tue 31

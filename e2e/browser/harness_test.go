@@ -192,6 +192,9 @@ type browser struct {
 	origin    string
 	mu        sync.Mutex
 	requested []string
+	// lastPost is how the page's last form was posted, for the message
+	// when the dashboard refuses it.
+	lastPost string
 }
 
 // startBrowser starts Chromium with a fresh profile and nothing that talks
@@ -231,6 +234,9 @@ func startBrowser(t *testing.T, origin string) *browser {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
 			b.mu.Lock()
 			b.requested = append(b.requested, e.Request.URL)
+			if e.Request.Method == "POST" {
+				b.lastPost = fmt.Sprintf("POST %s with Origin %v (referrer policy %s)", e.Request.URL, e.Request.Headers["Origin"], e.Request.ReferrerPolicy)
+			}
 			b.mu.Unlock()
 		}
 	}); err != nil {
@@ -275,6 +281,12 @@ func (b *browser) submit(what, button string) {
 		b.t.Fatalf("%s (click %s): %v", what, button, err)
 	}
 	b.do(what, chromedp.WaitReady(chromedp.CSS("body")))
+	if body := b.text("body"); strings.Contains(body, "nothing was changed") {
+		b.mu.Lock()
+		post := b.lastPost
+		b.mu.Unlock()
+		b.t.Fatalf("%s: the dashboard refused the form: %q; Chromium sent %s", what, strings.TrimSpace(body), post)
+	}
 }
 
 // attrs reads an attribute of every element sel finds (none is no error).
