@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"foi/extract"
 	"foi/store"
@@ -31,12 +32,29 @@ func readTexts(m *Message) fileTexts {
 	return ft
 }
 
-// letters are the texts that could be read, for ClassifyWith.
+// letterHead is how much of each file's text classification reads: a
+// letter states its decision on its first pages (about 3,000 characters a
+// page), and classifying costs time in proportion to the text read
+// (BenchmarkSyncWithFiles, 100 replies each with a 20-page PDF letter:
+// 29 s reading 64 KB of each, 8 s reading 12 KB; reading the PDFs' text
+// itself took 0.26 s of it, storing it 0.16 s).
+const letterHead = 12 << 10
+
+// letters are the first letterHead bytes of each text that could be read,
+// for ClassifyWith.
 func (ft fileTexts) letters() []string {
 	var out []string
 	for _, r := range ft {
 		if r.Status == extract.StatusOK {
-			out = append(out, r.Text)
+			t := r.Text
+			if len(t) > letterHead {
+				cut := letterHead
+				for cut > 0 && !utf8.RuneStart(t[cut]) {
+					cut--
+				}
+				t = t[:cut]
+			}
+			out = append(out, t)
 		}
 	}
 	return out

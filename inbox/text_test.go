@@ -80,3 +80,45 @@ func TestFilingReadsAttachmentTextOnce(t *testing.T) {
 		t.Errorf("after reindex: %d hits, want 2", len(res.Hits))
 	}
 }
+
+// BenchmarkSyncWithFiles measures what reading the text of files adds to
+// filing: 100 replies, each with a different 20-page PDF letter (text
+// layer) or a file of the same size that is not read (random bytes):
+//
+//	go test ./inbox -run '^$' -bench SyncWithFiles -benchtime 3x
+func BenchmarkSyncWithFiles(b *testing.B) {
+	line := "The Trust did not apply for the funding; an Equality Impact Assessment was not carried out."
+	for _, kind := range []string{"pdf", "unread"} {
+		b.Run(kind, func(b *testing.B) {
+			w := benchWorld(b, 300)
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				if err := w.srv.RecreateFolder("INBOX"); err != nil {
+					b.Fatal(err)
+				}
+				for j := 0; j < 100; j++ {
+					var pages []string
+					for p := 0; p < 20; p++ {
+						pages = append(pages, strings.Repeat(fmt.Sprintf("%d-%d-%d ", i, j, p)+line+"\n", 45))
+					}
+					data := extracttest.PDF(true, pages...)
+					name := "response.pdf"
+					if kind == "unread" {
+						data = bytes.Repeat([]byte(fmt.Sprintf("%08d", i*1000+j)), len(data)/8)
+						name = "response.bin"
+					}
+					w.deliver(replyWithFile(w, j, name, "application/octet-stream", data))
+				}
+				b.StartTimer()
+				st, err := w.watcher().Sync(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if st.Filed != 100 {
+					b.Fatalf("filed %d of 100: %+v", st.Filed, st)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/sync")
+		})
+	}
+}
