@@ -168,7 +168,9 @@ func newFixture(t testing.TB, n int) (*store.Store, *schedule.Scheduler) {
 	f.out(5, "first_chaser", "first_chaser", on(4, 1))
 	f.out(5, "final_chaser", "final_chaser", on(4, 15))
 	// 006 bounced.
-	f.in(6, "bounce", "Undelivered Mail Returned to Sender", "", on(3, 2).Add(time.Minute))
+	b := f.in(6, "bounce", "Undelivered Mail Returned to Sender", "", on(3, 2).Add(time.Minute))
+	f.exec(`INSERT INTO attachments (message_id, seq, name, content_type, size, sha256, source) VALUES (?, 0, 'returned-headers.txt', 'text/rfc822-headers', 10, ?, 'attachment')`,
+		b, fmt.Sprintf("%064d", 6))
 	f.state(6, "sent", "delivery_failed", on(3, 2).Add(time.Minute))
 	// 007 late, formula in the subject.
 	f.in(7, "substantive", hyperlink, "", on(4, 2))

@@ -141,7 +141,7 @@ func letterEvent(sch *schedule.Scheduler, f schedule.Facts, now time.Time, uid s
 		at = now
 	}
 	return CalEvent{UID: uid, Kind: EventLetter, Ref: r.Ref, At: at, Alarm: 30 * time.Minute,
-		Summary:     fmt.Sprintf("%s %s (%s)", r.Ref, words(string(a.Step)), a.Mode),
+		Summary:     fmt.Sprintf("%s %s (%s)", r.Ref, words(string(a.Step)), modeWords(a.Mode)),
 		Description: fmt.Sprintf("foi %s the %s of %s to %s.", how, words(string(a.Step)), r.Ref, r.Authority.Name)}, true
 }
 
@@ -294,4 +294,11 @@ func FeedFor(ctx context.Context, st *store.Store, token string) (slug string, o
 		}
 	}
 	return "", false, nil
+}
+
+func modeWords(m lifecycle.Mode) string {
+	if m == lifecycle.Drafted {
+		return "drafted for approval"
+	}
+	return "sent automatically"
 }

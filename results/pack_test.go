@@ -100,7 +100,7 @@ func TestCampaignFiles(t *testing.T) {
 		t.Errorf("the zip holds %v", keys(files))
 	}
 	rows, err := csv.NewReader(strings.NewReader(files["index.csv"])).ReadAll()
-	if err != nil || len(rows) != 3 {
+	if err != nil || len(rows) != 3 { // the bounce's returned header is no reply's file
 		t.Fatalf("index.csv: %q, %v", rows, err)
 	}
 	if r := rows[2]; r[0] != "LXP7N-001" || r[2] != dir+"_workforce.csv" || r[3] != "../workforce.csv" || r[7] != "2026-03-06 10:00" {

@@ -61,7 +61,7 @@ func TestCSVShapes(t *testing.T) {
 			"Outcome confirmed": "yes", "Exemptions cited": "s.12", "Review asked": "2026-03-23", "Review answered": "2026-04-15",
 			"Review outcome": "upheld", "Completed": "2026-04-15", "Working days to complete": "29", "State": "internal_review_answered"},
 		"LXP7N-005": {"First substantive reply": "", "On time": "no", "Timeliness": "overdue", "Chasers sent": "2", "Outcome": "", "Completed": ""},
-		"LXP7N-006": {"On time": "", "Timeliness": "not_delivered", "State": "delivery_failed", "First substantive reply": "", "Due": "", "Due rule": ""},
+		"LXP7N-006": {"On time": "", "Timeliness": "not_delivered", "State": "delivery_failed", "First substantive reply": "", "Due": "", "Due rule": "", "Files": "0"},
 		"LXP7N-007": {"First substantive reply": "2026-04-02", "Working days to reply": "22", "On time": "no", "Timeliness": "late",
 			"Last reply subject": "'" + hyperlink, "Authority's reference": "FOI/26/0457"},
 		"LXP7N-008": {"Due": "2026-03-31", "On time": "no", "Timeliness": "late",

@@ -181,16 +181,18 @@ type RequestFile struct {
 	Attachment
 }
 
-// CampaignFiles lists every attachment of the messages of a campaign's
-// requests (every campaign's if slug is ""), by request, message and file.
+// CampaignFiles lists every attachment of the replies to a campaign's
+// requests (every campaign's if slug is ""), by request, message and file:
+// not the parts of a bounce or of an automatic reply, which are no answer
+// (a bounce returns our own letter's header).
 func (s *Store) CampaignFiles(ctx context.Context, slug string) ([]RequestFile, error) {
 	q := `SELECT r.id, r.ref, coalesce(m.date, m.created_at), m.subject, t.id, t.message_id, t.seq, coalesce(t.parent_seq, 0),
 		t.name, t.content_type, t.size, t.sha256, t.source
 		FROM attachments t JOIN messages m ON m.id = t.message_id JOIN requests r ON r.id = m.request_id
-		JOIN campaigns c ON c.id = r.campaign_id`
-	var args []any
+		JOIN campaigns c ON c.id = r.campaign_id WHERE m.direction = 'in' AND m.kind NOT IN (?, ?)`
+	args := []any{lifecycle.KindBounce, lifecycle.KindAutoReply}
 	if slug != "" {
-		q += ` WHERE c.slug = ?`
+		q += ` AND c.slug = ?`
 		args = append(args, strings.ToUpper(slug))
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY r.id, m.id, t.seq`, args...)
@@ -212,14 +214,16 @@ func (s *Store) CampaignFiles(ctx context.Context, slug string) ([]RequestFile, 
 	return list, rows.Err()
 }
 
-// FileCounts is the number of attachments each request's messages carry,
-// by request row, for a campaign (every campaign if slug is "").
+// FileCounts is the number of files each request's replies carry (as
+// CampaignFiles lists them), by request row, for a campaign (every
+// campaign if slug is "").
 func (s *Store) FileCounts(ctx context.Context, slug string) (map[int64]int, error) {
 	q := `SELECT m.request_id, count(*) FROM attachments t JOIN messages m ON m.id = t.message_id
-		JOIN requests r ON r.id = m.request_id JOIN campaigns c ON c.id = r.campaign_id`
-	var args []any
+		JOIN requests r ON r.id = m.request_id JOIN campaigns c ON c.id = r.campaign_id
+		WHERE m.direction = 'in' AND m.kind NOT IN (?, ?)`
+	args := []any{lifecycle.KindBounce, lifecycle.KindAutoReply}
 	if slug != "" {
-		q += ` WHERE c.slug = ?`
+		q += ` AND c.slug = ?`
 		args = append(args, strings.ToUpper(slug))
 	}
 	rows, err := s.db.QueryContext(ctx, q+` GROUP BY m.request_id`, args...)
