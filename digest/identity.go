@@ -1,8 +1,10 @@
 package digest
 
-import "foi/store"
+import (
+	"foi/lifecycle"
+	"foi/store"
+)
 
 // identityChallenge says whether a reply asks for the applicant's real
-// name. The classifier does not tell identity challenges apart yet (a
-// "parse" change adds the kind to lifecycle); until it does, none is.
-func identityChallenge(m store.Message) bool { return false }
+// name (lifecycle.KindIdentity, as the classifier tells it).
+func identityChallenge(m store.Message) bool { return m.Kind == lifecycle.KindIdentity }

@@ -201,3 +201,20 @@ func TestRunSendsWhenKicked(t *testing.T) {
 		t.Errorf("%d digests after a kick, want 1", n)
 	}
 }
+
+// TestIdentityChallengeIsUrgent: an authority asking for a real name is
+// told at once, and an out-of-office is not.
+func TestIdentityChallengeIsUrgent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.n.DailyAt = 23 * time.Hour
+	w.arrive(lifecycle.KindAutoReply, london(t, "2026-03-03 09:00"))
+	if sent := w.step(london(t, "2026-03-03 09:01")); len(sent) != 0 {
+		t.Fatalf("an out-of-office sent %+v at once", sent)
+	}
+	w.arrive(lifecycle.KindIdentity, london(t, "2026-03-03 10:00"))
+	sent := w.step(london(t, "2026-03-03 10:01"))
+	if len(sent) != 1 || sent[0].Kind != store.DigestUrgent || len(sent[0].Arrived) != 1 || !strings.Contains(sent[0].Arrived[0].Words, "message 2") {
+		t.Fatalf("an identity challenge sent %+v, want one urgent digest of it alone", sent)
+	}
+}

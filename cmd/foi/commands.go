@@ -62,6 +62,7 @@ func commands() []command {
 
 		{secSchedule, "serve", "watch the mailbox, keep the schedule, send (until Ctrl-C)", usageServe, (*app).cmdServe},
 		{secSchedule, "tick", "one pass of the scheduler: plan and send what is due", usageTick, (*app).cmdTick},
+		{secSchedule, "digest", "email the volunteers what arrived and what needs a person", usageDigest, (*app).cmdDigest},
 		{secSchedule, "drafts", "letters waiting for approval (show, edit)", usageDrafts, (*app).cmdDrafts},
 		{secSchedule, "approve", "send a draft at the next sending time", usageApprove, (*app).cmdApprove},
 		{secSchedule, "discard", "drop a draft", usageDiscard, (*app).cmdDiscard},
