@@ -106,15 +106,20 @@ var ErrUnreadable = errors.New("extract: file could not be read")
 // is to be stored whatever it says; err is non-nil exactly when the status
 // is StatusUnreadable, and then wraps ErrUnreadable and repeats the reason
 // (so a caller that only wants text can test err). Text never panics.
-func Text(name, contentType string, data []byte) (res Result, err error) {
-	res = read(name, contentType, data)
+func Text(name, contentType string, data []byte) (Result, error) {
+	return textWithin(name, contentType, data, Timeout)
+}
+
+// textWithin is Text with another time limit (tests).
+func textWithin(name, contentType string, data []byte, timeout time.Duration) (Result, error) {
+	res := read(name, contentType, data, timeout)
 	if res.Status == StatusUnreadable {
 		return res, fmt.Errorf("%w: %s: %s", ErrUnreadable, safeName(name), res.Reason)
 	}
 	return res, nil
 }
 
-func read(name, contentType string, data []byte) (res Result) {
+func read(name, contentType string, data []byte, timeout time.Duration) (res Result) {
 	format := Detect(name, contentType, data)
 	res.Format = format
 	if len(data) > MaxInput {
@@ -139,7 +144,7 @@ func read(name, contentType string, data []byte) (res Result) {
 	case "odt", "ods":
 		res.Reason = readODF(data, &w)
 	case "pdf":
-		res.Pages, res.Reason = readPDF(data, &w)
+		res.Pages, res.Reason = readPDF(data, &w, timeout)
 	default:
 		res.Status, res.Format = StatusUnsupported, ""
 		if res.Reason = kindOf(name, contentType); res.Reason == "" {

@@ -196,3 +196,24 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// A cross-reference table whose /Prev points back at itself makes the
+// library loop; the deadline ends it, and the reason says so.
+func TestPDFPrevCycleStopsAtDeadline(t *testing.T) {
+	t.Parallel()
+	p := extracttest.PDF(false, "x")
+	i := bytes.LastIndex(p, []byte("startxref\n"))
+	off := strings.TrimSpace(string(p[i+len("startxref\n"):]))
+	off = strings.TrimSuffix(off, "%%EOF")
+	off = strings.TrimSpace(off)
+	evil := bytes.Replace(p, []byte("/Root 1 0 R >>"), []byte("/Root 1 0 R /Prev "+off+" >>"), 1)
+	start := time.Now()
+	res, err := extract.TextWithin("loop.pdf", "", evil, 300*time.Millisecond)
+	d := time.Since(start)
+	if res.Status != extract.StatusUnreadable || err == nil || !strings.Contains(res.Reason, "took longer than 300ms") {
+		t.Errorf("Prev cycle: %s %q", res.Status, res.Reason)
+	}
+	if d > 3*time.Second {
+		t.Errorf("Prev cycle took %s, want about 300ms", d)
+	}
+}

@@ -58,6 +58,7 @@ var errTimeout = errors.New("took longer than the time allowed")
 type deadlineReader struct {
 	r        *bytes.Reader
 	deadline time.Time
+	timeout  time.Duration
 }
 
 func (d *deadlineReader) ReadAt(p []byte, off int64) (int, error) {
@@ -70,7 +71,7 @@ func (d *deadlineReader) ReadAt(p []byte, off int64) (int, error) {
 // readPDF writes the text of each page, pages separated by a form feed, and
 // returns the number of pages and, if the file could not be read to the
 // end, why.
-func readPDF(data []byte, w *textWriter) (pages int, reason string) {
+func readPDF(data []byte, w *textWriter, timeout time.Duration) (pages int, reason string) {
 	data, reason = normalizePDF(data)
 	if reason != "" {
 		return 0, reason
@@ -78,7 +79,7 @@ func readPDF(data []byte, w *textWriter) (pages int, reason string) {
 	if reason := checkXref(data); reason != "" {
 		return 0, reason
 	}
-	rd := &deadlineReader{r: bytes.NewReader(data), deadline: time.Now().Add(Timeout)}
+	rd := &deadlineReader{r: bytes.NewReader(data), deadline: time.Now().Add(timeout), timeout: timeout}
 	r, err := openPDF(rd, int64(len(data)))
 	if err != nil {
 		return 0, pdfReason(err, rd)
@@ -114,7 +115,7 @@ func openPDF(rd io.ReaderAt, n int64) (r *pdf.Reader, err error) {
 // pdfReason words a library error for the user.
 func pdfReason(err error, rd *deadlineReader) string {
 	if time.Now().After(rd.deadline) {
-		return fmt.Sprintf("reading it took longer than %s (a damaged or hostile file?)", Timeout)
+		return fmt.Sprintf("reading it took longer than %s (a damaged or hostile file?)", rd.timeout)
 	}
 	s := err.Error()
 	switch {
