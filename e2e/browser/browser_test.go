@@ -268,13 +268,20 @@ func TestDashboardInChromium(t *testing.T) {
 		if b.count(article) != 1 {
 			t.Fatalf("the HTML reply (message %d) is not on %s's page", hostile.id, hostile.ref)
 		}
-		// Open the sanitised HTML as a reader would, then give anything
-		// that could run or load time to do so.
-		b.do("open the HTML", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll(%q).forEach(d => d.open = true)`, article+" details")),
+		// The sanitised HTML of the message: in its article, or in the
+		// timeline's entry right after it.
+		html := fmt.Sprintf(`%[1]s div.html-body, li:has(> %[1]s) + li div.html-body`, article)
+		if n := b.count(html); n != 1 {
+			t.Fatalf("%d sanitised HTML bodies for message %d, want 1", n, hostile.id)
+		}
+		// Open it as a reader would, then give anything that could run or
+		// load time to do so.
+		b.do("open the HTML", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).closest("details").open = true`, html)),
 			chromedp.Sleep(700*time.Millisecond))
 		b.shot("request-html-reply")
-		if s := b.text(article); !strings.Contains(s, "figures we hold") {
-			t.Errorf("the HTML reply's text is not shown; the message reads:\n%s", s)
+		b.shotOf("html-reply", fmt.Sprintf(`li:has(> %s) + li`, article))
+		if s := b.text(html); !strings.Contains(s, "figures we hold") || !strings.Contains(s, "Band 7: 2 posts") {
+			t.Errorf("the HTML reply's text is not shown; it reads:\n%s", s)
 		}
 		ran, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[window.__foiScript, window.__foiOnerror, window.__foiLink, document.title === "pwned" ? "title" : undefined].filter(x => x !== undefined).map(String)`))
 		if err != nil {
@@ -283,8 +290,12 @@ func TestDashboardInChromium(t *testing.T) {
 		if len(ran) > 0 {
 			t.Errorf("the mail's script ran: %v", ran)
 		}
-		for _, sel := range []string{"script", "img", "iframe", "link", "[onerror]", "[style]", "object", "embed"} {
-			if n := b.count(article + " " + sel); n > 0 {
+		// Click the javascript: link if it survived as a link at all.
+		if b.count(html+` a[href^="javascript"]`) > 0 {
+			t.Errorf("the javascript: link is still a link")
+		}
+		for _, sel := range []string{"script", "img", "iframe", "link", "style", "[onerror]", "[style]", "object", "embed"} {
+			if n := b.count(html + " " + sel); n > 0 {
 				t.Errorf("the sanitised reply still has %d %s", n, sel)
 			}
 		}

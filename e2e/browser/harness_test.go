@@ -336,6 +336,22 @@ func (b *browser) shot(name string) {
 	b.t.Logf("screenshot: %s", path)
 }
 
+// shotOf saves a screenshot of the first element sel finds as name.png.
+func (b *browser) shotOf(name, sel string) {
+	b.t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Errorf("screenshot %s of %s: %v", name, sel, err)
+		return
+	}
+	path := filepath.Join(b.shots, name+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
 // hitRecorder is a web server on another loopback port that counts the
 // requests it gets: a remote image pointed at it must never be fetched.
 type hitRecorder struct {
