@@ -57,6 +57,7 @@ func commands() []command {
 		{secReplies, "unmatched", "replies that could not be filed, with suggestions", usageUnmatched, (*app).cmdUnmatched},
 		{secReplies, "assign", "file an unmatched reply by hand", usageAssign, (*app).cmdAssign},
 		{secReplies, "paid", "the fee asked for was paid: the clock runs again", usagePaid, (*app).cmdPaid},
+		{secReplies, "redirect", "write to the new address a reply gave, for all the authority's open requests", usageRedirect, (*app).cmdRedirect},
 		{secReplies, "attachments", "list or save a request's or a campaign's files", usageAttachments, (*app).cmdAttachments},
 		{secReplies, "answer", "code a request's answer to one of its campaign's questions", usageAnswer, (*app).cmdAnswer},
 

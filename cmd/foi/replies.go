@@ -118,6 +118,13 @@ func (a *app) cmdShow(ctx context.Context, args []string) error {
 		fmt.Fprintf(out, "   their ref: %s", r.AuthorityRef)
 	}
 	fmt.Fprintln(out)
+	lines, err := learned(ctx, st, sch, f) // redirect.go
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		fmt.Fprintln(out, l)
+	}
 	var marked time.Time // the last time a person said what the request's state is
 	for _, e := range f.Events {
 		if e.Kind == lifecycle.EventState && e.Actor == "user" {
