@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,7 @@ func FuzzText(f *testing.F) {
 		extracttest.PDF(false, eia, "two"),
 		extracttest.PDF(true, eia),
 		extracttest.ImagePDF(),
+		wordProcessorPDF("EIA done"),
 		extracttest.DOCX("a", eia),
 		extracttest.XLSX("S", []string{"a", "b"}),
 		extracttest.ODT(eia),
@@ -216,4 +218,56 @@ func TestPDFPrevCycleStopsAtDeadline(t *testing.T) {
 	if d > 3*time.Second {
 		t.Errorf("Prev cycle took %s, want about 300ms", d)
 	}
+}
+
+// The shape word processors write: a Type0 font with Identity-H codes and
+// a ToUnicode map, words placed by TJ with kerning instead of space glyphs,
+// and part of the page in a form XObject.
+func TestPDFWordProcessorShape(t *testing.T) {
+	t.Parallel()
+	words := "Equality Impact Assessment"
+	res, err := extract.Text("word.pdf", "application/pdf", wordProcessorPDF(words))
+	if err != nil || res.Status != extract.StatusOK {
+		t.Fatalf("Text = %s %q %v", res.Status, res.Reason, err)
+	}
+	if got := strings.Join(strings.Fields(res.Text), " "); got != words+" Annex B: staffing" {
+		t.Errorf("text = %q, want %q (words apart, inherited resources, the form's text)", got, words+" Annex B: staffing")
+	}
+}
+
+func wordProcessorPDF(words string) []byte {
+	codes := map[rune]int{}
+	var bfchar strings.Builder
+	var tj strings.Builder
+	tj.WriteString("[<")
+	for _, r := range words {
+		if r == ' ' {
+			tj.WriteString("> -280 <") // a move left between words, no space glyph
+			continue
+		}
+		c, ok := codes[r]
+		if !ok {
+			c = len(codes) + 3
+			codes[r] = c
+			fmt.Fprintf(&bfchar, "<%04X> <%04X>\n", c, r)
+		}
+		fmt.Fprintf(&tj, "%04X", c)
+	}
+	tj.WriteString(">] TJ")
+	cmap := "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n" +
+		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n" +
+		fmt.Sprintf("%d beginbfchar\n%sendbfchar\n", len(codes), bfchar.String()) +
+		"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+	content := "BT /F1 11 Tf 1 0 0 1 72 700 Tm " + tj.String() + " ET\nq /Fm1 Do Q\n"
+	form := "BT /F2 9 Tf 72 100 Td (Annex B: staffing) Tj ET"
+	return extracttest.Objects(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 /Resources << /Font << /F1 5 0 R /F2 8 0 R >> /XObject << /Fm1 7 0 R >> >> >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+		extracttest.Stream("", []byte(content), true),
+		"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Calibri /Encoding /Identity-H /DescendantFonts [] /ToUnicode 6 0 R >>",
+		extracttest.Stream("", []byte(cmap), true),
+		extracttest.Stream("/Type /XObject /Subtype /Form /BBox [0 0 612 792]", []byte(form), false),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	)
 }

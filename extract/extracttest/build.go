@@ -44,6 +44,40 @@ func pdfEscape(s string) string {
 	return r.Replace(s)
 }
 
+// Objects returns a PDF of the given objects, numbered from 1 (object 1
+// must be the catalog), with the xref table at their exact offsets: for
+// tests that need a structure PDF and ImagePDF do not make.
+func Objects(objs ...string) []byte {
+	var out bytes.Buffer
+	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = out.Len()
+		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&out, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return out.Bytes()
+}
+
+// Stream is a PDF stream object holding data, FlateDecode-compressed if
+// compress is set.
+func Stream(dict string, data []byte, compress bool) string {
+	filter := ""
+	if compress {
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(data)
+		zw.Close()
+		data, filter = z.Bytes(), " /Filter /FlateDecode"
+	}
+	return fmt.Sprintf("<< %s /Length %d%s >>\nstream\n%s\nendstream", dict, len(data), filter, data)
+}
+
 // buildPDF writes the objects: 1 catalog, 2 page tree, 3 font, 4 image,
 // then a page and its content per page, and the xref table with the exact
 // byte offsets.
@@ -76,20 +110,7 @@ func buildPDF(contents []string, compress, image bool) []byte {
 		}
 		objs = append(objs, fmt.Sprintf("<< /Length %d%s >>\nstream\n%s\nendstream", len(data), filter, data))
 	}
-	var out bytes.Buffer
-	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = out.Len()
-		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&out, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return out.Bytes()
+	return Objects(objs...)
 }
 
 // DOCX returns a Word document with one paragraph per string.
