@@ -93,12 +93,12 @@ func Leaves(ref, chore string) bool {
 	return first == chore
 }
 
-// Bounced is the address of the trust whose listed address does not exist
-// (role bounce), and Corrected the one the volunteer finds on its website.
-const (
-	Bounced   = "foi@cheshire-wirral.example.invalid"
-	Corrected = "information.governance@cheshire-wirral.example.invalid"
-)
+// CorrectedAddress is where the trust whose listed address addr does not
+// exist (role bounce) really takes requests: the address the volunteer
+// finds on its website.
+func CorrectedAddress(addr string) string {
+	return "information.governance@" + domainOf(addr)
+}
 
 // SendLXP7A is the day (counted from the demo's first, 0) on which the
 // LXP7A letters go.
@@ -208,7 +208,7 @@ func (s *Authorities) Receive(r localmail.Received) {
 	case "silent":
 	case "bounce":
 		switch {
-		case isFirst && strings.EqualFold(to, Bounced):
+		case isFirst && !strings.HasPrefix(to, "information.governance@"):
 			s.later(now.Add(time.Minute), s.dsn(now.Add(time.Minute), to, id))
 		case isFirst:
 			reply(6, "RE: "+m.Header.Get("Subject"), "", "Thank you for your request. Please find below the information you requested: the Trust did not apply because no lived-experience lead was in post to shape a bid.")
