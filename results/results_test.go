@@ -236,7 +236,8 @@ func TestAnswersTable(t *testing.T) {
 			coded = append(coded, e.Actor+": "+e.Detail)
 		}
 	}
-	if w := "Asha: Q1 = no"; len(coded) != 4 || coded[2] != w || coded[3] != "Asha: Q1 = yes" {
+	if w := "Asha: Q1 “Was an Equality Impact Assessment done?” coded as no by Asha"; len(coded) != 4 || coded[2] != w ||
+		coded[1] != "Asha: Q3 “Why not?” coded as “=cmd|' /C calc'!A0” by Asha" {
 		t.Errorf("LXP7N-007's answer events: %q, want four by Asha, the third %q", coded, w)
 	}
 }

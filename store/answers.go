@@ -31,10 +31,11 @@ const (
 	AnswerText    AnswerKind = "text"
 )
 
-// EventAnswerCoded records who coded which answer of a request (detail:
-// "Q2 = yes; quote: ..."). The answers table holds the answer in force; the
-// events keep every one ever coded.
-const EventAnswerCoded lifecycle.EventKind = "answer_coded"
+// EventAnswerCoded records who coded which answer of a request, in words
+// a timeline shows as they are ("Answer: Q2 “Was an EIA done?” coded as
+// yes by Asha; from “An EIA was completed”."). The answers table holds the
+// answer in force; the events keep every one ever coded.
+const EventAnswerCoded lifecycle.EventKind = "answer"
 
 // Answer is the coded answer of one request to one question.
 type Answer struct {
@@ -113,16 +114,17 @@ func (s *Store) Questions(ctx context.Context, slug string) ([]Question, error) 
 func (s *Store) SetAnswer(ctx context.Context, a Answer) error {
 	a.Actor = actorOf(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var rid, n int64
-		err := tx.QueryRowContext(ctx, `SELECT r.id, (SELECT count(*) FROM questions q WHERE q.campaign_id = r.campaign_id AND q.seq = ?)
-			FROM requests r WHERE r.ref = ?`, a.Question, strings.ToUpper(a.Ref)).Scan(&rid, &n)
+		var rid int64
+		var text sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT r.id, (SELECT q.text FROM questions q WHERE q.campaign_id = r.campaign_id AND q.seq = ?)
+			FROM requests r WHERE r.ref = ?`, a.Question, strings.ToUpper(a.Ref)).Scan(&rid, &text)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("request %s: %w", a.Ref, ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !text.Valid {
 			return fmt.Errorf("%s: question %d: %w", a.Ref, a.Question, ErrNoQuestion)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO answers (request_id, question, kind, value, quote, actor, coded_at)
@@ -131,12 +133,13 @@ func (s *Store) SetAnswer(ctx context.Context, a Answer) error {
 			rid, a.Question, a.Kind, a.Value, a.Quote, a.Actor, formatTime(a.CodedAt)); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("Q%d = %s", a.Question, a.Kind)
+		value := strings.ReplaceAll(string(a.Kind), "_", " ")
 		if a.Value != "" {
-			detail += ": " + a.Value
+			value = "“" + a.Value + "”"
 		}
+		detail := fmt.Sprintf("Q%d “%s” coded as %s by %s", a.Question, text.String, value, a.Actor)
 		if a.Quote != "" {
-			detail += "; quote: " + a.Quote
+			detail += "; from “" + a.Quote + "”"
 		}
 		return addEvent(ctx, tx, Event{RequestID: rid, At: a.CodedAt, Kind: EventAnswerCoded, Actor: a.Actor, Detail: detail})
 	})
