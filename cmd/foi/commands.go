@@ -44,6 +44,7 @@ func commands() []command {
 		{secSetup, "init", "write foi.yaml and the data folder", usageInit, (*app).cmdInit},
 		{secSetup, "check-config", "check foi.yaml (--connect: log in to SMTP and IMAP)", usageCheckConfig, (*app).cmdCheckConfig},
 		{secSetup, "authorities", "import, list, remove or archive public authorities", usageAuthorities, (*app).cmdAuthorities},
+		{secSetup, "users", "the volunteers who may use the dashboard: add, list, remove", usageUsers, (*app).cmdUsers},
 
 		{secCampaigns, "campaign", "create, preview, schedule, list, remove or archive campaigns", usageCampaign, (*app).cmdCampaign},
 		{secCampaigns, "send", "send a campaign's letters", usageSend, (*app).cmdSend},
@@ -62,6 +63,7 @@ func commands() []command {
 		{secReplies, "answer", "code a request's answer to one of its campaign's questions", usageAnswer, (*app).cmdAnswer},
 
 		{secSchedule, "serve", "watch the mailbox, keep the schedule, send (until Ctrl-C)", usageServe, (*app).cmdServe},
+		{secSchedule, "web", "the dashboard alone, in your browser (until Ctrl-C)", usageWeb, (*app).cmdWeb},
 		{secSchedule, "tick", "one pass of the scheduler: plan and send what is due", usageTick, (*app).cmdTick},
 		{secSchedule, "digest", "email the volunteers what arrived and what needs a person", usageDigest, (*app).cmdDigest},
 		{secSchedule, "drafts", "letters waiting for approval (show, edit)", usageDrafts, (*app).cmdDrafts},
