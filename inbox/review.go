@@ -17,9 +17,12 @@ import (
 	"strings"
 )
 
-// reviewRightsMark finds what a review-rights paragraph says. A paragraph
-// with one of these is set aside; with none, it is the decision.
-var reviewRightsMark = regexp.MustCompile(`(?i)\binternal review\b|\binformation commissioner\b|\bscottish information commissioner\b|\bico\b|\bico\.org\.uk\b|\bdissatisfied\b|\bnot (?:happy|satisfied) with\b|\bsection 50\b|\bright (?:to|of) (?:complain|appeal|request a review|ask for a review)|\bcomplaints? (?:procedure|process)\b|\breview (?:of|the) (?:our |this )?(?:decision|response|handling)\b`)
+// reviewRightsMark finds what a review-rights paragraph says: the
+// conditional "if you are dissatisfied", the offer of a review ("you may ask
+// for an internal review"), the Commissioner as the next step. A letter
+// that only reports a review ("we have completed the internal review and
+// uphold the decision") is a decision, not review rights.
+var reviewRightsMark = regexp.MustCompile(`(?i)\bif you (?:are|remain|feel|were) (?:dissatisfied|unhappy|not (?:happy|satisfied|content))|\bif you (?:are )?(?:dissatisfied|unhappy)\b|\b(?:may|can|have the right to|are entitled to|wish to) (?:ask|request|apply|seek)(?: us)? (?:for )?(?:an )?internal review|\bright to (?:request|ask for|seek|apply for) (?:an )?internal review|\b(?:complain|appeal|apply|write)(?: directly)? to the (?:scottish )?(?:information commissioner|ico)\b|\bsection 50\b|\bico\.org\.uk\b|\bwycliffe house\b|\binternal review requests? (?:should|must|need to|can) be\b|\bcomplaints? (?:procedure|process)\b`)
 
 // splitReviewRights splits text into the decision and the review-rights
 // text. In each paragraph (text between blank lines), the sentences from

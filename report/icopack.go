@@ -321,6 +321,10 @@ func messageRole(m store.Message, it store.OutboxItem, afterReview bool) (role, 
 		return roleOther, "their-extension"
 	case lifecycle.KindFeeNotice:
 		return roleOther, "their-fees-notice"
+	case lifecycle.KindIdentity:
+		return roleOther, "their-identity-challenge"
+	case lifecycle.KindRedirect:
+		return roleOther, "automatic-reply"
 	}
 	if afterReview {
 		return roleReviewAnswer, "their-review-answer"

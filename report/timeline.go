@@ -268,6 +268,17 @@ func (t *teller) reply(e store.Event) string {
 			text += "; it asks us to write to " + joinAnd(v.RedirectTo) + " instead: please check the address"
 		}
 		text += "."
+	case lifecycle.KindIdentity:
+		// FOIA s.8(1)(b): a request in an organisation's own name is
+		// valid, so the challenge stops nothing.
+		text = fmt.Sprintf("%s asked for a real name or a named individual before answering%s: the clock keeps running, "+
+			"as a request made by an organisation in its own name is valid (FOIA s.8(1)(b)); the identity letter answers it.", who, ref)
+	case lifecycle.KindRedirect:
+		text = "The address no longer takes our mail"
+		if len(v.RedirectTo) > 0 {
+			text += "; it asks us to write to " + joinAnd(v.RedirectTo) + " instead (foi redirect applies it)"
+		}
+		text += "."
 	case lifecycle.KindAcknowledgement:
 		text = fmt.Sprintf("%s acknowledged the request%s.", who, ref)
 	case lifecycle.KindClarification:

@@ -24,6 +24,10 @@ func humanKind(k lifecycle.Kind) string {
 		return "automatic reply"
 	case lifecycle.KindFeeNotice:
 		return "fees notice"
+	case lifecycle.KindIdentity:
+		return "identity challenge"
+	case lifecycle.KindRedirect:
+		return "redirect"
 	case lifecycle.KindSubstantive:
 		return "an answer"
 	case lifecycle.KindUnknown:
