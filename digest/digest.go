@@ -96,24 +96,40 @@ func (l Links) Today() string { return l.join("/") }
 // Draft is a draft's page.
 func (l Links) Draft(id int64) string { return l.join(fmt.Sprintf("/drafts/%d", id)) }
 
+// FirstWindow is how far back the first digest looks: a volunteer who
+// turns the digest on mid-campaign gets the last day's news, not the
+// campaign's whole history (foi status has that).
+const FirstWindow = 24 * time.Hour
+
 // Build gathers a digest of the given kind at now: what arrived after the
-// message row after, and (for the daily digest) what waits on a person.
-func Build(ctx context.Context, sch *schedule.Scheduler, kind store.DigestKind, after int64, now time.Time, links Links) (Digest, error) {
+// message row after (and, if since is set, was received after since), and
+// (for the daily digest) what waits on a person.
+func Build(ctx context.Context, sch *schedule.Scheduler, kind store.DigestKind, after int64, since, now time.Time, links Links) (Digest, error) {
 	st := sch.Store
-	d := Digest{Kind: kind, At: now, Through: after}
+	d := Digest{Kind: kind, At: now, Since: since, Through: after}
 	arrived, err := st.ReceivedAfter(ctx, after)
 	if err != nil {
 		return d, fmt.Errorf("digest: read new mail: %w", err)
 	}
+	fresh := arrived[:0:0]
 	for _, a := range arrived {
+		if a.CreatedAt.After(now) {
+			// Received after now: only under --now, looking back; not yet.
+			continue
+		}
 		d.Through = max(d.Through, a.ID)
+		if since.IsZero() || a.CreatedAt.After(since) {
+			fresh = append(fresh, a)
+		}
+	}
+	for _, a := range fresh {
 		if kind == store.DigestUrgent && !Urgent(a.Message) {
 			continue
 		}
 		d.Arrived = append(d.Arrived, arrival(a, links))
 	}
 	if kind == store.DigestUrgent {
-		for _, a := range arrived {
+		for _, a := range fresh {
 			if Urgent(a.Message) && a.Ref != "" {
 				d.Needs = append(d.Needs, Item{Ref: a.Ref, Authority: a.Authority, Words: urgentWhat(a.Message), Link: links.Request(a.Ref)})
 			}

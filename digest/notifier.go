@@ -142,8 +142,7 @@ func (n *Notifier) Daily(ctx context.Context, now time.Time, dry bool) (d Digest
 		return d, false, true, nil
 	}
 	if dry {
-		d, err = Build(ctx, n.Scheduler, store.DigestDaily, last.Through, now, n.Links)
-		d.Since = last.SentAt
+		d, err = Build(ctx, n.Scheduler, store.DigestDaily, last.Through, n.since(last, ok, now), now, n.Links)
 		return d, false, ok && last.Day == n.day(now), err
 	}
 	d, sent, err = n.send(ctx, store.DigestDaily, last.Through, now)
@@ -153,14 +152,13 @@ func (n *Notifier) Daily(ctx context.Context, now time.Time, dry bool) (d Digest
 // send builds a digest and, unless it is empty, sends and records it.
 func (n *Notifier) send(ctx context.Context, kind store.DigestKind, after int64, now time.Time) (Digest, bool, error) {
 	st := n.Scheduler.Store
-	d, err := Build(ctx, n.Scheduler, kind, after, now, n.Links)
+	last, ok, err := st.LastDigest(ctx, kind)
+	if err != nil {
+		return Digest{}, false, err
+	}
+	d, err := Build(ctx, n.Scheduler, kind, after, n.since(last, ok, now), now, n.Links)
 	if err != nil {
 		return d, false, err
-	}
-	if last, ok, err := st.LastDigest(ctx, kind); err != nil {
-		return d, false, err
-	} else if ok {
-		d.Since = last.SentAt
 	}
 	if d.Empty() {
 		return d, false, nil
@@ -189,6 +187,15 @@ func (n *Notifier) send(ctx context.Context, kind store.DigestKind, after int64,
 	}
 	n.log().Info("digest sent", "kind", kind, "to", strings.Join(env.To, ", "), "replies", len(d.Arrived), "needs", len(d.Needs))
 	return d, true, nil
+}
+
+// since is when the digest after last begins: when last went, or, for the
+// first, FirstWindow ago.
+func (n *Notifier) since(last store.Digest, ok bool, now time.Time) time.Time {
+	if ok {
+		return last.SentAt
+	}
+	return now.Add(-FirstWindow)
 }
 
 // Run sends digests until ctx ends. A digest that cannot be sent is

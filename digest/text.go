@@ -10,6 +10,10 @@ import (
 	"foi/store"
 )
 
+// MaxArrived is how many arrivals the text lists one by one; the rest are
+// counted (a short email, not the campaign's history).
+const MaxArrived = 25
+
 // Subject is the digest's subject line.
 func (d Digest) Subject(zone *time.Location) string {
 	if d.Kind == store.DigestUrgent {
@@ -32,10 +36,8 @@ func countUnfiled(d Digest) int {
 // Text is the digest's body: short lines of plain text.
 func (d Digest) Text(zone *time.Location, links Links) string {
 	var b strings.Builder
-	since := "since the last digest"
-	if d.Since.IsZero() {
-		since = "so far"
-	} else {
+	since := "so far"
+	if !d.Since.IsZero() {
 		since = "since " + d.Since.In(zone).Format("Mon 2 Jan 15:04")
 	}
 	if d.Kind == store.DigestUrgent {
@@ -46,7 +48,11 @@ func (d Digest) Text(zone *time.Location, links Links) string {
 		if len(d.Arrived) == 0 {
 			fmt.Fprintf(&b, "  nothing.\n")
 		}
-		for _, it := range d.Arrived {
+		for i, it := range d.Arrived {
+			if i == MaxArrived && len(d.Arrived) > MaxArrived+1 {
+				fmt.Fprintf(&b, "  - and %d more: foi status shows every request\n", len(d.Arrived)-i)
+				break
+			}
 			writeItem(&b, it)
 		}
 		b.WriteString("\n")

@@ -99,7 +99,11 @@ func (a *app) cmdDigest(ctx context.Context, args []string) error {
 			fmt.Fprintln(a.stdout, "Nothing arrived and nothing needs a person: no digest would be sent.")
 			return nil
 		}
-		fmt.Fprintf(a.stdout, "To: %s\nSubject: %s\n\n%s", strings.Join(cfg.Notify.To, ", "), d.Subject(n.Zone), d.Text(n.Zone, n.Links))
+		to := strings.Join(cfg.Notify.To, ", ")
+		if to == "" {
+			to = "nobody yet: add the volunteers' addresses to notify.to in " + a.configPath()
+		}
+		fmt.Fprintf(a.stdout, "To: %s\nSubject: %s\n\n%s", to, d.Subject(n.Zone), d.Text(n.Zone, n.Links))
 	case !sent:
 		fmt.Fprintln(a.stdout, "Nothing arrived and nothing needs a person: no digest sent.")
 	default:

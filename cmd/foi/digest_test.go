@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -87,7 +88,7 @@ func TestDigestOfADay(t *testing.T) {
 	}
 	text := digestBody(t, raw)
 	for _, want := range []string{
-		"Arrived so far:\n",
+		"Arrived since Mon 2 Mar 08:30:\n",
 		"  - LXP7-001 Trust 01 NHS Foundation Trust: acknowledgement\n    https://foi.example.org/requests/LXP7-001\n",
 		"  - LXP7-002 Trust 02 NHS Foundation Trust: refused, cites s.40(2)\n",
 		"  - LXP7-003 Trust 03 NHS Foundation Trust: bounce\n",
@@ -132,9 +133,9 @@ func TestDigestDryRunAndNow(t *testing.T) {
 	e := digestEnv(t, "08:00")
 	e.must("--now", "2026-03-02T10:00", "send", "LXP7")
 	e.mail.Deliver("INBOX", replyTo(e.mail.Received()[0].Data, t, 1, "We acknowledge receipt of your request."), time.Now())
-	e.must("sync")
+	e.must("--now", "2026-03-02T12:00", "sync")
 	before := len(e.mail.Received())
-	for _, args := range [][]string{{"digest", "--dry-run"}, {"--now", "2026-03-03T09:00", "digest"}} {
+	for _, args := range [][]string{{"--now", "2026-03-03T09:00", "digest", "--dry-run"}, {"--now", "2026-03-03T09:00", "digest"}} {
 		code, out, errOut := e.foiAsUser(args...)
 		if code != 0 {
 			t.Fatalf("foi %v: exit %d: %s", args, code, errOut)
@@ -269,4 +270,39 @@ func (s *logBuffer) String() string {
 func digestBody(t *testing.T, raw []byte) string {
 	t.Helper()
 	return strings.ReplaceAll(body(t, raw), "\r\n", "\n")
+}
+
+// TestDigestOfTheDemo: the digest on the last day of the demo (foi demo
+// --headless) names what the demo leaves for a person: the complaint ready
+// to file, the bounce, the draft chaser, the refusal to confirm, the reply
+// that could not be filed; and counts both campaigns.
+func TestDigestOfTheDemo(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"demo", "--headless", "--dir", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	cfg := filepath.Join(dir, "foi.yaml")
+	if code := run(context.Background(), []string{"--config", cfg, "--now", "2026-07-04T15:00", "digest"}, &out, &errOut); code != 0 {
+		t.Fatalf("digest: exit %d: %s", code, errOut.String())
+	}
+	text := out.String()
+	for _, want := range []string{
+		"Subject: foi digest for Sat 4 Jul: ",
+		"Needs a person:\n",
+		"  - LXP7N-005 Cambridgeshire and Peterborough NHS Foundation Trust: complaint to the Commissioner ready: build the pack with foi ico-pack LXP7N-005 --out FILE.zip, and file it\n",
+		"  - LXP7N-006 Cheshire and Wirral Partnership NHS Foundation Trust: not delivered: correct the address and send again",
+		"  - LXP7A-003 Berkshire Healthcare NHS Foundation Trust: final chaser drafted: waiting for approval (foi drafts show ",
+		"  - LXP7A-004 Camden and Islington Foundation Trust: a reply to confirm: it looks refused, cites s.43(2) (foi mark LXP7A-004 STATE)\n",
+		"  - 1 reply could not be filed to a request: file it with foi unmatched and foi assign\n",
+		"Where things stand:\n  LXP7A: 24 requests: ",
+		"\n  LXP7N: 31 requests: ",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the demo's digest lacks %q; it reads:\n%s", want, text)
+		}
+	}
 }
