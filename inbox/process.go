@@ -112,16 +112,19 @@ type parsed struct {
 	perr error
 	// texts: the files' text, for classification and search (text.go).
 	texts fileTexts
+	// cls is the classification, made beside the parse, on all cores: it
+	// depends on the message alone.
+	cls Classification
 }
 
 // File files a batch of messages, in order, and returns what it did with
 // each. It goes:
 //
-//  1. hash and parse every message, on all cores;
+//  1. hash, parse and classify every message, on all cores;
 //  2. drop the messages whose exact bytes are stored already (the same
 //     SHA-256), asking the store once for the whole batch;
-//  3. match and classify each in order, against the pass's index, which
-//     learns from each as it goes;
+//  3. match each in order, against the pass's index, which learns from
+//     each as it goes;
 //  4. write the raw bytes and attachments of the messages taken, with one
 //     flush to disk for the batch (store.Blobs);
 //  5. store all their rows in one transaction.
@@ -264,6 +267,7 @@ func (it *parsed) parse() {
 		it.m.Flags = append(it.m.Flags, Flag{Code: "unparsable", Detail: it.perr.Error(), Severe: true})
 	}
 	it.texts = readTexts(it.m)
+	it.cls = ClassifyWith(it.m, it.texts.letters())
 }
 
 // decide matches and classifies one parsed message and says whether it is
@@ -271,7 +275,7 @@ func (it *parsed) parse() {
 func (ps *Pass) decide(it *parsed) (Outcome, MatchResult, Classification) {
 	m, idx := it.m, ps.idx
 	res := Match(m, idx)
-	cls := ClassifyWith(m, it.texts.letters())
+	cls := it.cls
 	if res.Ref == "" && cls.Kind == lifecycle.KindBounce {
 		// A bounce that does not quote our Message-ID still names the
 		// address that failed.

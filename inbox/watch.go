@@ -52,6 +52,20 @@ type Watcher struct {
 	Backoff, BackoffMax time.Duration
 	// OnPass, if set, is called after each pass with its counts.
 	OnPass func(Stats)
+	// BatchSize caps the messages of one batch (default batchCount).
+	BatchSize int
+	// Stage, if set, is called at each step of a batch: "fetched" (read,
+	// not yet committed), "committed", "storing" (the STORE of the filed
+	// flag about to be sent), "stored", "moved" (MOVE done, or none to do)
+	// and "advanced" (the folder's last UID recorded). The SIGKILL tests
+	// kill the process there.
+	Stage func(stage string)
+}
+
+func (w *Watcher) stage(s string) {
+	if w.Stage != nil {
+		w.Stage(s)
+	}
 }
 
 // Stats counts what a pass did.
@@ -74,11 +88,13 @@ func (w *Watcher) log() *slog.Logger {
 
 // Sync connects, runs one pass, and logs out.
 func (w *Watcher) Sync(ctx context.Context) (Stats, error) {
+	start := time.Now()
 	c, err := mailbox.Dial(ctx, w.Cfg, mailbox.Options{Dir: w.Dir})
 	if err != nil {
 		return Stats{}, err
 	}
 	defer c.Logout()
+	w.log().Debug("connected to the mailbox", "took", time.Since(start).Round(time.Millisecond))
 	return w.pass(ctx, c)
 }
 
@@ -257,7 +273,11 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 			return st, err
 		}
 		n, bytes := 0, int64(0)
-		for n < len(uids) && n < batchCount {
+		count := batchCount
+		if w.BatchSize > 0 {
+			count = w.BatchSize
+		}
+		for n < len(uids) && n < count {
 			size := min(sizes[uids[n]], limit)
 			if n > 0 && bytes+size > batchBytes {
 				break
@@ -300,6 +320,7 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 			whole.AddNum(uid)
 		}
 	}
+	start := time.Now()
 	raws := map[imap.UID][]byte{}
 	if err := fetchInto(c, whole, false, limit, raws); err != nil {
 		return err
@@ -318,10 +339,16 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 		}
 		fetched = append(fetched, Fetched{Raw: raw, UID: uint32(uid), Oversize: sizes[uid] > limit})
 	}
+	w.log().Debug("batch fetched", "messages", len(fetched), "took", time.Since(start).Round(time.Millisecond))
+	w.stage("fetched")
+	start = time.Now()
 	outs, err := ps.File(ctx, fetched)
 	if err != nil {
 		return fmt.Errorf("file messages UID %d-%d of %s: %w", uids[0], uids[len(uids)-1], folder, err)
 	}
+	w.log().Debug("batch filed", "messages", len(fetched), "took", time.Since(start).Round(time.Millisecond))
+	w.stage("committed")
+	start = time.Now()
 	// Committed: now the mailbox may be touched.
 	var filed imap.UIDSet
 	for i, out := range outs {
@@ -348,7 +375,11 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 			return err
 		}
 	}
-	return w.Store.SetFolder(ctx, folder, uidValidity, uint32(uids[len(uids)-1]), w.Proc.now())
+	w.stage("moved")
+	err = w.Store.SetFolder(ctx, folder, uidValidity, uint32(uids[len(uids)-1]), w.Proc.now())
+	w.log().Debug("batch marked", "messages", len(fetched), "took", time.Since(start).Round(time.Millisecond))
+	w.stage("advanced")
+	return err
 }
 
 // fetchInto reads the messages of set with one streamed FETCH (only their
@@ -404,10 +435,12 @@ func fetchInto(c *mailbox.Conn, set imap.UIDSet, headers bool, limit int64, raws
 // markFiled flags committed messages with one UID STORE and moves them
 // with one MOVE if so configured.
 func (w *Watcher) markFiled(c *mailbox.Conn, set imap.UIDSet) error {
+	w.stage("storing")
 	if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{FiledKeyword}}, nil).Close(); err != nil {
 		// Some servers refuse keywords; filing does not depend on the flag.
 		w.log().Debug("could not flag filed messages", "uids", set.String(), "err", err)
 	}
+	w.stage("stored")
 	if w.Cfg.ProcessedFolder == "" {
 		return nil
 	}
