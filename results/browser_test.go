@@ -71,7 +71,7 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Errorf("the chart has %d bars (%v), want 6", bars, err)
 	}
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
-	if err != nil || !strings.Contains(text, "Answered on time: 8") || !strings.Contains(text, "Method.") {
+	if err != nil || !strings.Contains(text, "Answered on time: 7") || !strings.Contains(text, "Method.") {
 		t.Errorf("the page reads (%v):\n%s", err, text)
 	}
 	mu.Lock()

@@ -29,6 +29,8 @@ import (
 //	007 late, with a formula in its reply's subject: answers Thu 2 Apr
 //	008 extension claimed too late (Wed 1 Apr), answers Mon 20 Apr: late
 //	009 refused (s.40) Tue 10 Mar, review asked Wed 1 Apr, not answered
+//	012 (if there are 12) Scottish, claims an extension, answers Mon 20 Apr:
+//	    late (FOISA has none; due Mon 30 Mar)
 var fixtureNow = time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
 
 const hyperlink = `=HYPERLINK("http://evil.example/x","Click me")`
@@ -108,6 +110,9 @@ func newFixture(t testing.TB, n int) (*store.Store, *schedule.Scheduler) {
 	for i := range auths {
 		auths[i] = store.Authority{Name: fmt.Sprintf("Trust %03d NHS Foundation Trust", i+1), Email: fmt.Sprintf("foi@trust%03d.nhs.test", i+1),
 			Jurisdiction: "foia", Tags: []string{"mental-health"}}
+		if i+1 == 12 {
+			auths[i].Jurisdiction = "foisa"
+		}
 	}
 	if _, _, err := st.UpsertAuthorities(ctx, auths, sent); err != nil {
 		t.Fatal(err)
@@ -187,6 +192,14 @@ func newFixture(t testing.TB, n int) (*store.Store, *schedule.Scheduler) {
 	f.state(9, "refused", "internal_review_requested", on(4, 1))
 	// The others answer on Thu 12 Mar.
 	for i := int64(10); i <= int64(n); i++ {
+		if i == 12 {
+			// 012 Scottish: FOISA allows no extension, so one claimed on
+			// Fri 20 Mar does not move the due date (Mon 30 Mar).
+			f.in(i, "extension", "Extension", "", on(3, 20))
+			f.in(i, "substantive", "Your request", "", on(4, 20))
+			f.state(i, "sent", "responded", on(4, 20))
+			continue
+		}
 		f.in(i, "substantive", "Your request", "", on(3, 12))
 		f.state(i, "sent", "responded", on(3, 12))
 	}

@@ -68,6 +68,7 @@ func TestCSVShapes(t *testing.T) {
 			"Due rule": "40 working days (public-interest extension, FOIA s.10(3)); extension claimed after the 20th working day, not counted (FOIA s.17)"},
 		"LXP7N-009": {"Exemptions cited": "s.40(2)", "Outcome": "refused", "Review asked": "2026-04-01", "Review answered": "", "Completed": ""},
 		"LXP7N-010": {"First substantive reply": "2026-03-12", "Working days to reply": "8", "On time": "yes"},
+		"LXP7N-012": {"Jurisdiction": "foisa", "Due": "2026-03-30", "Due rule": "20 working days (no extension in Scotland)", "On time": "no", "Timeliness": "late"},
 	}
 	for ref, cells := range want {
 		r, ok := row[ref]
