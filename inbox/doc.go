@@ -7,8 +7,9 @@
 //  1. Parse reads the raw bytes with enmime: header fields, the body as text
 //     (HTML-only mail converted), and every file the message carries —
 //     attachments, inline parts, parts without a disposition, embedded
-//     message/rfc822 (kept whole as a .eml, its own files listed after it) and
-//     the files inside a TNEF winmail.dat. Damage is recorded as Flags and never
+//     message/rfc822 (kept whole as a .eml, its own files listed after it),
+//     the files inside a TNEF winmail.dat and an Outlook .msg, and files
+//     uuencoded inside the body text. Damage is recorded as Flags and never
 //     stops parsing. ParseHeader reads the header alone, for mail kept by its
 //     headers only. AuthorityRefs extracts an authority's own reference.
 //  2. Match finds the request (SLUG-NNN), strongest evidence first: threading
@@ -18,10 +19,13 @@
 //     reference not ours (another campaign's). It asks the store through the small
 //     Index interface declared here. TakeUnmatched says whether an unmatched
 //     message is worth keeping for the user to file by hand.
-//  3. Classify suggests a Kind — bounce, auto-reply, acknowledgement,
-//     clarification, extension, fee notice, substantive response — with the
-//     evidence seen and hints such as the exemption sections cited. It is a
-//     suggestion: the user confirms the final classification.
+//  3. Classify suggests a Kind — bounce, auto-reply, redirect, identity
+//     challenge, acknowledgement, clarification, extension, fee notice,
+//     substantive response — with the evidence seen and hints such as the
+//     exemption sections cited and the review deadline the letter states;
+//     ClassifyWith also reads the attached letters' text where the body says
+//     little. It is a suggestion: the user confirms the final classification.
+//     A bounce is matched only by the letter it returns or its recipient.
 //
 // These read and return values only: they fetch nothing, store nothing,
 // change no request and learn no reference (MatchResult.AuthorityRef is

@@ -43,7 +43,6 @@ func FuzzParseAndMatch(f *testing.F) {
 	f.Add([]byte("From: a@b.example\r\nSubject: RE: LXP7 004\r\n\r\nbegin 644 a.txt\r\n#86)C\r\n`\r\nend\r\nbegin-base64 600 b.bin\r\nYWJj\r\n====\r\n"))
 	f.Add([]byte("From: a@b.example\r\nContent-Type: text/plain; name*0=\"=?UTF-8?Q?M=C3\"; name*1=\"=BC?=\"\r\nContent-Disposition: attachment; filename==?utf-8?b?w6k?=\r\n\r\nx"))
 
-
 	idx := newTestIndex()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, _ := Parse(raw)
