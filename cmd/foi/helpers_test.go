@@ -57,6 +57,12 @@ func (e *env) writeConfig(o envOptions) {
 	if o.rate == "" {
 		o.rate = "0s"
 	}
+	// foi serve's dashboard on a port of its own for each test.
+	if strings.Contains(o.extra, "web:\n") {
+		o.extra = strings.Replace(o.extra, "web:\n", "web:\n  listen: \"127.0.0.1:0\"\n", 1)
+	} else {
+		o.extra += "\nweb:\n  listen: \"127.0.0.1:0\"\n"
+	}
 	if err := os.WriteFile(filepath.Join(e.dir, "password"), []byte(e.mail.Password+"\n"), 0o600); err != nil {
 		e.t.Fatal(err)
 	}

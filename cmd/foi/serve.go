@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"foi/inbox"
 	"foi/mailer"
@@ -49,18 +48,6 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 			kickDigest()
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		if err := w.Run(ctx); err != nil {
-			errs <- fmt.Errorf("watcher: %w", err)
-			cancel()
-		}
-	}()
 	sch, err := newScheduler(ctx, cfg, st, a)
 	if err != nil {
 		return err
@@ -72,22 +59,68 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 			return err
 		},
 	}
-	go func() {
-		defer wg.Done()
-		if err := loop.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			errs <- fmt.Errorf("scheduler: %w", err)
-			cancel()
+	// The dashboard is checked (web.listen against the accounts) and its
+	// port taken before anything starts, so that a refusal is the only thing
+	// said.
+	runWeb, url, err := a.dashboard(ctx, cfg, st, sch, func() {
+		select {
+		case kick <- struct{}{}:
+		default:
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		if err := runDigest(ctx); err != nil {
-			errs <- fmt.Errorf("digest: %w", err)
-			cancel()
-		}
-	}()
-	fmt.Fprintf(a.stdout, "foi is watching %s on %s and keeping the schedule. Stop with Ctrl-C.\n", cfg.IMAP.Folder, cfg.IMAP.Host)
-	wg.Wait()
-	close(errs)
-	return <-errs
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "foi is watching %s on %s and keeping the schedule; the dashboard is at %s. Stop with Ctrl-C.\n", cfg.IMAP.Folder, cfg.IMAP.Host, url)
+	return runParts(ctx, []part{
+		{"watcher", w.Run},
+		{"scheduler", func(ctx context.Context) error {
+			if err := loop.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				return err
+			}
+			return nil
+		}},
+		{"digest", runDigest},
+		{"dashboard", runWeb},
+	})
+}
+
+// part is one long-running piece of foi serve.
+type part struct {
+	name string
+	run  func(context.Context) error
+}
+
+// runParts starts the parts in order, each under its own context, and
+// runs them until ctx ends or one of them fails; then it stops them in the
+// reverse order, waiting for each before stopping the next (the dashboard
+// first, the watcher last), and returns the first failure.
+func runParts(ctx context.Context, parts []part) error {
+	type running struct {
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	failed := make(chan error, len(parts))
+	var list []running
+	for _, p := range parts {
+		pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		r := running{cancel: cancel, done: make(chan struct{})}
+		go func() {
+			defer close(r.done)
+			if err := p.run(pctx); err != nil && pctx.Err() == nil {
+				failed <- fmt.Errorf("%s: %w", p.name, err)
+			}
+		}()
+		list = append(list, r)
+	}
+	var first error
+	select {
+	case <-ctx.Done():
+	case first = <-failed:
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		list[i].cancel()
+		<-list[i].done
+	}
+	return first
 }
