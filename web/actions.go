@@ -199,6 +199,22 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request) (string, string,
 	return "", fmt.Sprintf("The reply is filed under %s.", ref), nil
 }
 
+// address makes a new address the authority's, and that of its open
+// requests in every campaign (store.ApplyRedirect, as foi redirect --yes).
+func (s *Server) address(w http.ResponseWriter, r *http.Request) (string, string, error) {
+	ref := strings.ToUpper(r.PathValue("ref"))
+	addr := strings.TrimSpace(r.PostForm.Get("address"))
+	done, err := s.opt.Store.ApplyRedirect(r.Context(), ref, addr, s.name(r), s.opt.Now())
+	if err != nil {
+		return reqURL(ref), "", err
+	}
+	if len(done.Refs) == 0 {
+		return reqURL(ref), fmt.Sprintf("%s's address is now %s; no open request needed changing.", done.Authority, done.To), nil
+	}
+	return reqURL(ref), fmt.Sprintf("Letters to %s now go to %s, for %s (%s).", done.Authority, done.To,
+		plural(len(done.Refs), "open request", "open requests"), strings.Join(done.Refs, ", ")), nil
+}
+
 // hold takes a queued letter back to a draft, to go only once approved.
 func (s *Server) hold(w http.ResponseWriter, r *http.Request) (string, string, error) {
 	id, err := pathID(r)

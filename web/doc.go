@@ -105,8 +105,11 @@
 //	  form#review (textarea name=grounds)  internal review with grounds
 //	  a#pack-link                  /requests/{ref}/pack.zip
 //	  form.confirm[data-action=withdraw]
-//	  form#address (input name=address, input name=others checkbox)
-//	                               correct the address and send the request again
+//	  form#address (GET, input#new-address name=address)  a new address:
+//	                               GET /requests/{ref}/address?address=A shows
+//	                               what changes, form.confirm[data-action=address]
+//	                               applies it to the authority and its open
+//	                               requests (store.ApplyRedirect)
 //
 //	GET /requests/{ref}/reply?template=NAME   the letter to edit
 //	  form#reply (textarea#body name=body, button[name=how][value=queue|draft])

@@ -120,6 +120,26 @@ func (s *Server) mailHTML(m *store.Message) template.HTML {
 	return template.HTML(s.mail.Sanitize(pm.HTML))
 }
 
+type addressData struct {
+	Request store.Request
+	Plan    store.Redirected
+}
+
+// addressPlan shows what a new address would change (store.PlanRedirect),
+// changing nothing, with the button that does it.
+func (s *Server) addressPlan(r *http.Request) (string, string, string, any, error) {
+	ctx := r.Context()
+	req, err := s.opt.Store.Request(ctx, r.PathValue("ref"))
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	plan, err := s.opt.Store.PlanRedirect(ctx, req.Ref, r.URL.Query().Get("address"))
+	if err != nil {
+		return "", "", "", nil, badInput(err.Error())
+	}
+	return "address", "A new address for " + req.Authority.Name, "campaigns", addressData{Request: req, Plan: plan}, nil
+}
+
 // replyTemplates are the letters a person may write from the request page.
 var replyTemplates = []string{"clarification", "first_chaser", "final_chaser", "review_after_refusal", "review_on_silence", "foisa_review"}
 

@@ -184,6 +184,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /requests/{ref}", s.page(s.request))
 	m.HandleFunc("GET /requests/{ref}/reply", s.page(s.replyForm))
 	m.HandleFunc("GET /requests/{ref}/pack.zip", s.authed(s.pack))
+	m.HandleFunc("GET /requests/{ref}/address", s.page(s.addressPlan))
+	m.HandleFunc("POST /requests/{ref}/address", s.action(s.address))
 	m.HandleFunc("POST /requests/{ref}/mark", s.action(s.mark))
 	m.HandleFunc("POST /requests/{ref}/reply", s.action(s.reply))
 	m.HandleFunc("POST /requests/{ref}/review", s.action(s.review))

@@ -544,3 +544,54 @@ func TestLiveEvents(t *testing.T) {
 		t.Errorf("no change event after a reply: %q", got)
 	}
 }
+
+// TestNewAddress: the page says what a new address changes, changing
+// nothing; the button applies it to the authority's open requests.
+func TestNewAddress(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	_, c := w.server("127.0.0.1:8025", nil)
+	old := w.request("LXP7N-005").ToAddress
+	code, body := c.get("/requests/LXP7N-005/address?address=records%40trust.example.net")
+	if code != 200 || !strings.Contains(body, "records@trust.example.net") || !strings.Contains(body, `href="/requests/LXP7N-005"`) {
+		t.Fatalf("plan: %d\n%s", code, body)
+	}
+	if got := w.request("LXP7N-005").ToAddress; got != old {
+		t.Fatalf("showing the plan changed the address to %s", got)
+	}
+	if code, _ := c.get("/requests/LXP7N-005/address?address=not-an-address"); code != http.StatusBadRequest {
+		t.Errorf("plan for a bad address = %d, want 400", code)
+	}
+	c.post("/requests/LXP7N-005/address", url.Values{"address": {"records@trust.example.net"}})
+	if got := w.request("LXP7N-005").ToAddress; got != "records@trust.example.net" {
+		t.Errorf("after applying, the address is %s", got)
+	}
+	if e := w.lastEvent("LXP7N-005"); e.Kind != lifecycle.EventRedirect || e.Actor != "Asha at the desk" {
+		t.Errorf("event = %+v, want a redirect by the local user", e)
+	}
+}
+
+// TestComplaintPack: before a complaint is due the page says when, and
+// builds it anyway on request; the zip is report.BuildPack's.
+func TestComplaintPack(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.setNow(on("2026-03-09 11:00"))
+	w.reply("LXP7N-004", refusal)
+	_, c := w.server("127.0.0.1:8025", nil)
+	c.post("/requests/LXP7N-004/mark", url.Values{"state": {"refused"}})
+	code, body := c.get("/requests/LXP7N-004/pack.zip")
+	if code != 200 || !strings.Contains(body, "not due yet") || !strings.Contains(body, `id="pack-force"`) {
+		t.Fatalf("pack before it is due: %d\n%s", code, body)
+	}
+	resp, err := c.http.Get(c.base + "/requests/LXP7N-004/pack.zip?force=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipped, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zip" || !strings.HasPrefix(string(zipped), "PK") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "LXP7N-004-complaint-pack.zip") {
+		t.Errorf("forced pack: %d %q %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), len(zipped))
+	}
+}
