@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jhillyerd/enmime/v2"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
@@ -46,6 +47,9 @@ func decodeWords(s string) string {
 			pend, pendCharset = nil, ""
 		}
 	}
+	// Past the last "?=" no word can end, and only the last "=?" can start
+	// one left unterminated: text between is copied in one go.
+	lastClose, lastOpen := strings.LastIndex(s, "?="), strings.LastIndex(s, "=?")
 	rest := s
 	for rest != "" {
 		i := strings.Index(rest, "=?")
@@ -53,6 +57,13 @@ func decodeWords(s string) string {
 			flush()
 			out.WriteString(toUTF8(rest))
 			break
+		}
+		if abs := len(s) - len(rest) + i; abs > lastClose && abs < lastOpen {
+			flush()
+			cut := lastOpen - (len(s) - len(rest))
+			out.WriteString(toUTF8(rest[:cut]))
+			rest = rest[cut:]
+			continue
 		}
 		charset, raw, n, ok := encodedWord(rest[i:])
 		if !ok {
@@ -112,17 +123,18 @@ func encodedWord(s string) (charset string, data []byte, n int, ok bool) {
 		return "", nil, 0, false
 	}
 	body := s[p+2:]
-	end := strings.Index(body, "?=")
+	// Encoded text holds no "?" (RFC 2047 section 2): the first "?" ends
+	// the word, as "?=", or there is no word. So the end is found at the
+	// next "?", and text full of word starts costs linear time.
+	q := strings.IndexByte(body, '?')
 	switch {
-	case end >= 0:
-		n = p + 2 + end + 2
-		body = body[:end]
+	case q >= 0 && q+1 < len(body) && body[q+1] == '=':
+		n = p + 2 + q + 2
+		body = body[:q]
+	case q >= 0:
+		return "", nil, 0, false
 	default:
-		// Unterminated: decode to the end when nothing there could be a
-		// following word.
-		if strings.Contains(body, "=?") {
-			return "", nil, 0, false
-		}
+		// Unterminated at the end of the value: decode to the end.
 		n = len(s)
 	}
 	if len(body) > maxWordLen {
@@ -227,4 +239,52 @@ func toUTF8(s string) string {
 		return strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return out
+}
+
+// falseCharsetAlarms are the charset-declaration warnings of enmime that
+// are no mismatch (issue 14, finding 8): enmime guesses each text part's
+// charset and warns whenever its guess differs from the declaration, so a
+// plain UTF-8 or US-ASCII reply whose text is all ASCII is "detected" as
+// ISO-8859-1. A warning is a false alarm when
+//
+//  1. the part's text is all ASCII: every charset mail uses reads those
+//     bytes alike, so the declaration cannot be wrong; or
+//  2. ISO-8859-1 was declared and Windows-1252 found: the WHATWG Encoding
+//     Standard reads the label iso-8859-1 as windows-1252, as mail readers
+//     do (https://encoding.spec.whatwg.org/#names-and-labels).
+//
+// It returns them by identity, for the caller to leave out of the flags.
+func falseCharsetAlarms(root *enmime.Part) map[*enmime.Error]bool {
+	out := map[*enmime.Error]bool{}
+	var walk func(p *enmime.Part)
+	walk = func(p *enmime.Part) {
+		for ; p != nil; p = p.NextSibling {
+			for _, e := range p.Errors {
+				if e != nil && e.Name == enmime.ErrorCharsetDeclaration && sameText(p) {
+					out[e] = true
+				}
+			}
+			walk(p.FirstChild)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// sameText reports whether the part's declared and detected charsets read
+// its text alike (falseCharsetAlarms).
+func sameText(p *enmime.Part) bool {
+	ascii := true
+	for _, b := range p.Content {
+		if b >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return true
+	}
+	declared, detected := strings.ToLower(p.OrigCharset), strings.ToLower(p.Charset)
+	latin1 := declared == "iso-8859-1" || declared == "latin1" || declared == "iso8859-1"
+	return latin1 && detected == "windows-1252"
 }

@@ -280,7 +280,7 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 	gateway, gatewayWhy, isGateway := gatewayBounce(m, body)
 	switch {
 	case len(c.Evidence) > 0:
-	case autoReply && !daemon:
+	case autoReply && !daemon && !isGateway:
 		return c, false
 	case subject != "" && (daemon || nullPath):
 		c.Evidence = append(c.Evidence, fmt.Sprintf("bounce subject %q from %s", subject, fromLabel(m, nullPath)))

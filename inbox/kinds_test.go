@@ -152,6 +152,12 @@ func TestGatewayBounces(t *testing.T) {
 			t.Errorf("%s: %s %v %q, want bounce for %s with ...%s...", tt.file, c.Kind, c.FailedRecipients, c.Diagnostic, tt.failed, tt.diag)
 		}
 	}
+	// A gateway's notice that ends "please do not reply" is still a bounce.
+	ws := parseCorpus(t, "53-webshield-bounce.eml")
+	ws.Text += "\nThis is an automated message. Please do not reply to this email.\n"
+	if c := Classify(ws); c.Kind != lifecycle.KindBounce {
+		t.Errorf("gateway bounce with a do-not-reply footer: %s %q, want bounce", c.Kind, c.Evidence)
+	}
 	// An automatic reply with an empty Return-Path and "not delivered" in
 	// its subject is not a bounce.
 	if c := Classify(parseCorpus(t, "56-empty-return-path-redirect.eml")); c.Kind != lifecycle.KindRedirect ||

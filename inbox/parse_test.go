@@ -665,6 +665,22 @@ func TestParamValue(t *testing.T) {
 	}
 }
 
+// A value full of encoded-word starts that never end is read in linear
+// time, not one scan to the end per start.
+func TestDecodeWordsIsLinear(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{strings.Repeat("=?utf-8?q?a", 100000), strings.Repeat("=?utf-8?q?a", 100000) + "?="} {
+		start := time.Now()
+		got := decodeWords(s)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("decodeWords of %d bytes took %v", len(s), d)
+		}
+		if !strings.HasPrefix(got, s[:len(s)-100]) {
+			t.Errorf("decodeWords changed the unterminated words: %q...", got[:40])
+		}
+	}
+}
+
 func TestHeaderFields(t *testing.T) {
 	t.Parallel()
 	raw := "From: =?iso-8859-1?Q?Ll=EAn_Jones?= <Foi@Trust-013.nhs.example>\r\n" +
