@@ -1,14 +1,18 @@
 package inbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	mrand "math/rand/v2"
 	"testing"
 	"time"
 
 	"foi/campaign"
 	"foi/config"
+	"foi/lifecycle"
 	"foi/localmail"
 	"foi/store"
 )
@@ -87,6 +91,87 @@ func BenchmarkSync500(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/sync")
+		})
+	}
+}
+
+// bigMessage is a reply of about 30 MB: a letter and three attachments
+// (a PDF, a spreadsheet, a zip) of about 7.5 MB each, base64 as mail
+// clients send them.
+func bigMessage(b testing.TB) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	buf.WriteString("From: FOI Team <foi@trust1.nhs.test>\r\nTo: campaign@foi.test\r\nSubject: RE: Freedom of Information request [LXP7-001]: Band 7 roles\r\n" +
+		"Message-ID: <big-1@trust1.nhs.test>\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n" +
+		"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDear LXP Revolution,\r\n\r\nPlease find our response attached.\r\n\r\nInformation Governance\r\n")
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	for i, f := range []struct{ name, ctype string }{{"response.pdf", "application/pdf"}, {"posts.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, {"scans.zip", "application/zip"}} {
+		data := make([]byte, 7_600_000)
+		for j := range data {
+			data[j] = byte(rng.Uint32())
+		}
+		fmt.Fprintf(&buf, "--b1\r\nContent-Type: %s; name=\"%s\"\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", f.ctype, f.name, f.name)
+		enc := base64.StdEncoding.EncodeToString(data)
+		for len(enc) > 76 {
+			buf.WriteString(enc[:76])
+			buf.WriteString("\r\n")
+			enc = enc[76:]
+		}
+		buf.WriteString(enc + "\r\n")
+		_ = i
+	}
+	buf.WriteString("--b1--\r\n")
+	return buf.Bytes()
+}
+
+// BenchmarkParse30MB is parse throughput and allocation on a 30 MB reply
+// with attachments (issue 12: goal at least 100 MB/s and at most 3x the
+// message size allocated):
+//
+//	go test ./inbox -run '^$' -bench Parse30MB -benchmem
+func BenchmarkParse30MB(b *testing.B) {
+	raw := bigMessage(b)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m, err := Parse(raw)
+		if err != nil || len(m.Attachments) != 3 {
+			b.Fatalf("Parse: %v, %d attachments", err, len(m.Attachments))
+		}
+	}
+	b.ReportMetric(float64(len(raw))/(1<<20), "MB/msg")
+}
+
+// BenchmarkMatch is matching one reply (by subject reference, and by
+// sender for one that names none) against the index of a campaign of 300
+// and of 20,000 requests: the cost must not grow with the campaign.
+//
+//	go test ./inbox -run '^$' -bench Match -benchmem
+func BenchmarkMatch(b *testing.B) {
+	for _, n := range []int{300, 20000} {
+		d := store.IndexData{OurMessageIDs: map[string]string{}, Refs: map[string]string{}, Open: map[string]string{},
+			AuthorityRefs: map[string]string{}, States: map[string]lifecycle.State{}}
+		for i := 1; i <= n; i++ {
+			ref := fmt.Sprintf("LXP7-%03d", i)
+			to := fmt.Sprintf("foi@trust%d.nhs.test", i)
+			d.Refs[ref], d.Open[ref], d.States[ref] = to, to, lifecycle.Sent
+			d.OurMessageIDs[fmt.Sprintf("lxp7-%d@foi.test", i)] = ref
+			d.AuthorityEmails = append(d.AuthorityEmails, to)
+		}
+		idx := NewIndex(d, "")
+		byRef, _ := Parse([]byte("From: FOI <foi@trust7.nhs.test>\r\nSubject: RE: Freedom of Information request [LXP7-007]\r\n\r\nWe acknowledge receipt.\r\n"))
+		bySender, _ := Parse([]byte("From: FOI <foi@trust9.nhs.test>\r\nSubject: Your request\r\n\r\nWe acknowledge receipt.\r\n"))
+		b.Run(fmt.Sprintf("requests=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if r := Match(byRef, idx); r.Ref != "LXP7-007" {
+					b.Fatalf("Match = %+v", r)
+				}
+				if r := Match(bySender, idx); r.Ref != "LXP7-009" {
+					b.Fatalf("Match by sender = %+v", r)
+				}
+			}
 		})
 	}
 }

@@ -148,7 +148,16 @@ type Outbox struct {
 	Only int64
 
 	lastSend time.Time
+	// serverFiles: does the server file a copy of what is sent through it
+	// (learned by the first Sent-folder search of a run)?
+	serverFiles int8
 }
+
+const (
+	filesUnknown int8 = iota
+	filesNo
+	filesYes
+)
 
 // Summary is what a Drain did.
 type Summary struct {
@@ -222,6 +231,7 @@ type outcome struct {
 func (o *Outbox) Drain(ctx context.Context, slug string, limit int) (Summary, error) {
 	var sum Summary
 	defer o.Transport.Close()
+	o.serverFiles = filesUnknown
 	if err := o.settleInDoubt(ctx, slug, &sum); err != nil {
 		return sum, err
 	}
@@ -641,8 +651,24 @@ func (o *Outbox) copy(ctx context.Context, it store.OutboxItem, raw []byte, date
 		if o.ProviderFiles {
 			return "provider"
 		}
-		if found, err := o.Sent.Has(ctx, it.MessageID); err == nil && found {
-			return "found"
+		// Whether the server files its own copy is a property of the
+		// server: the first letter of a run finds out, and the others
+		// follow it rather than search the Sent folder again, a search
+		// that grows with the folder (3,000 letters made 3,000 searches
+		// of a folder of up to 3,000).
+		switch o.serverFiles {
+		case filesUnknown:
+			if found, err := o.Sent.Has(ctx, it.MessageID); err == nil {
+				o.serverFiles = filesNo
+				if found {
+					o.serverFiles = filesYes
+					return "found"
+				}
+			}
+		case filesYes:
+			if found, err := o.Sent.Has(ctx, it.MessageID); err == nil && found {
+				return "found"
+			}
 		}
 	}
 	if err := o.Sent.Append(ctx, raw, date); err != nil {
