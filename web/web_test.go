@@ -85,7 +85,7 @@ func TestEveryPageRenders(t *testing.T) {
 		{"/requests/LXP7N-001/reply?template=first_chaser", `id="reply"`},
 		{"/drafts", `Letters to approve`},
 		{"/unmatched", `Mail to file`},
-		{"/schedule", `The next 30 days`},
+		{"/schedule", `class="planned" data-ref="LXP7N-`},
 		{"/campaigns/LXP7N/chart.svg", `<svg`},
 		{"/static/style.css", `--ink`},
 		{"/static/live.js", `EventSource`},
@@ -167,6 +167,9 @@ func TestActions(t *testing.T) {
 	last := out[len(out)-1]
 	if code != http.StatusSeeOther || last.State != lifecycle.OutboxPending || last.Kind != "first_chaser" {
 		t.Errorf("reply = %d, outbox %+v; want a pending first_chaser", code, last)
+	}
+	if _, body := c.get("/schedule"); !strings.Contains(body, `data-ref="LXP7N-013" data-outbox="`+strconv.FormatInt(last.ID, 10)+`"`) {
+		t.Errorf("the schedule does not show the queued letter %d with hold and cancel", last.ID)
 	}
 	// Hold it (back to a draft), then approve it, then hold and cancel.
 	c.post("/outbox/"+strconv.FormatInt(last.ID, 10)+"/hold", url.Values{})
