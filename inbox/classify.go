@@ -424,8 +424,10 @@ func textRecipients(body, from string) []string {
 // Automatic replies.
 
 var (
-	oooSubject  = regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`)
-	readReceipt = regexp.MustCompile(`(?i)^\s*(?:read|not read|gelesen|lu)\s*:`)
+	oooSubject = regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`)
+	// readReceipt: Outlook's "Read:"/"Not read:", Lotus Notes' "Return
+	// Receipt", and their translations.
+	readReceipt = regexp.MustCompile(`(?i)^\s*(?:read|not read|gelesen|ungelesen|lu|non lu)\s*:|^\s*return receipt\b|^\s*read receipt\b|^\s*lesebest[äa]tigung\b`)
 	// absenceBody is a person's absence notice.
 	absenceBody = regexp.MustCompile(`(?i)\b(?:i am|i'm|i will be|[a-z]+ is) (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk)|away|on (?:annual |parental |maternity |paternity |sick |study )?leave|not in the office|working part[- ]time)|\bout of (?:the )?office (?:until|from|on|and|today|this)|\b(?:i )?(?:will|shall) (?:be )?(?:back|return(?:ing)?) (?:to the office |to work )?(?:on|in|at)\b|limited (?:or no )?access to (?:my )?e-?mails?|\bon my return\b|\bwhen i return\b`)
 	// unmonitoredBody is a notice that the address takes no mail.
