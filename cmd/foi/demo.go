@@ -103,35 +103,31 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	}
 	vol := &volunteer{q: quiet}
 	live := !*headless && !a.json
-	for day := 0; day < *days; day++ {
-		if err := ctx.Err(); err != nil {
-			break
-		}
-		if day == demo.SendLXP7A {
-			clock.Set(start.AddDate(0, 0, day))
-			if err := quiet.dispatch(ctx, []string{"send", "LXP7A"}); err != nil {
-				return fmt.Errorf("demo: foi send LXP7A: %w", err)
+	day := 0
+	for ; day < *days && ctx.Err() == nil; day++ {
+		if err := a.demoDay(ctx, quiet, auth, vol, clock, start, day); err != nil {
+			if ctx.Err() != nil {
+				break // Ctrl-C in the middle of a step: stop there
 			}
-		}
-		for _, hour := range []int{9, 12, 15} {
-			clock.Set(start.AddDate(0, 0, day).Add(time.Duration(hour-9) * time.Hour))
-			auth.DeliverDue(clock.Now())
-			if err := quiet.dispatch(ctx, []string{"sync"}); err != nil {
-				return fmt.Errorf("demo: sync: %w", err)
-			}
-			if err := vol.work(ctx); err != nil {
-				return err
-			}
-			if err := quiet.dispatch(ctx, []string{"tick"}); err != nil {
-				return fmt.Errorf("demo: tick: %w", err)
-			}
+			return err
 		}
 		if live {
 			if b, err := demoBoard(ctx, quiet, day+1, *days, width); err == nil {
 				fmt.Fprint(a.stdout, "\033[H\033[2J", dash.line(), b)
 			}
-			time.Sleep(*speed)
+			select {
+			case <-time.After(*speed):
+			case <-ctx.Done():
+			}
 		}
+	}
+	if ctx.Err() != nil {
+		// Ctrl-C: what has happened so far stays, and can be looked at.
+		if !a.json {
+			a.say(width, fmt.Sprintf("\nStopped on %s, day %d of %d. The data so far is in %s: go run ./cmd/foi --config %s --now %s status",
+				clock.Now().Format("Mon 2 January 2006"), day, *days, *dir, cfgPath, clock.Now().Format("2006-01-02T15:04")))
+		}
+		return nil
 	}
 	final, err := demoRows(ctx, quiet)
 	if err != nil {
@@ -157,6 +153,32 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 			a.say(width, fmt.Sprintf("\nThe dashboard stays up at %s until you press Ctrl-C.", dash.url))
 		}
 		<-ctx.Done()
+	}
+	return nil
+}
+
+// demoDay runs one simulated day: LXP7A's letters on their day, then at
+// 9:00, 12:00 and 15:00 the authorities' replies arrive, foi files them,
+// the volunteer works, and the schedule sends what is due.
+func (a *app) demoDay(ctx context.Context, quiet *app, auth *demo.Authorities, vol *volunteer, clock *demo.Clock, start time.Time, day int) error {
+	if day == demo.SendLXP7A {
+		clock.Set(start.AddDate(0, 0, day))
+		if err := quiet.dispatch(ctx, []string{"send", "LXP7A"}); err != nil {
+			return fmt.Errorf("demo: foi send LXP7A: %w", err)
+		}
+	}
+	for _, hour := range []int{9, 12, 15} {
+		clock.Set(start.AddDate(0, 0, day).Add(time.Duration(hour-9) * time.Hour))
+		auth.DeliverDue(clock.Now())
+		if err := quiet.dispatch(ctx, []string{"sync"}); err != nil {
+			return fmt.Errorf("demo: sync: %w", err)
+		}
+		if err := vol.work(ctx); err != nil {
+			return err
+		}
+		if err := quiet.dispatch(ctx, []string{"tick"}); err != nil {
+			return fmt.Errorf("demo: tick: %w", err)
+		}
 	}
 	return nil
 }

@@ -194,6 +194,34 @@ func TestDemoTerminal(t *testing.T) {
 	}
 }
 
+// TestDemoCtrlC stops the live demo in the middle: it says where it
+// stopped and where the data is, with no error.
+func TestDemoCtrlC(t *testing.T) {
+	t.Parallel()
+	out := &syncBuffer{}
+	var errOut bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--day", "20ms", "--dir", t.TempDir()}, out, &errOut)
+	}()
+	for strings.Count(out.String(), "\033[H\033[2J") < 3 {
+		select {
+		case code := <-done:
+			t.Fatalf("demo ended (exit %d) before its third day:\n%s\n%s", code, out.String(), errOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 || errOut.Len() > 0 {
+		t.Errorf("demo after Ctrl-C: exit %d, stderr %q", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Stopped on ") || !strings.Contains(out.String(), "status") {
+		t.Errorf("the demo stopped without saying where and how to look:\n%s", out.String())
+	}
+}
+
 // TestReadmeDemoLine: the README's demo line warns of the first run's
 // compile (issue 14, finding 9).
 func TestReadmeDemoLine(t *testing.T) {
