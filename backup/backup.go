@@ -68,6 +68,13 @@ type Manifest struct {
 // doc), replacing file only once the new archive is complete. now dates the
 // manifest.
 func Create(ctx context.Context, st *store.Store, file string, now time.Time) (Manifest, error) {
+	return CreateWithProgress(ctx, st, file, now, nil)
+}
+
+// CreateWithProgress is Create that calls progress, if not nil, after each
+// file it archives with the number archived so far and the total (the
+// database and every message and file), for a progress bar.
+func CreateWithProgress(ctx context.Context, st *store.Store, file string, now time.Time, progress func(done, total int)) (Manifest, error) {
 	m := Manifest{Format: Format, CreatedAt: now.UTC()}
 	tmpDir, err := os.MkdirTemp(filepath.Dir(file), ".foi-backup-*")
 	if err != nil {
@@ -94,7 +101,7 @@ func Create(ctx context.Context, st *store.Store, file string, now time.Time) (M
 		return m, fmt.Errorf("backup to %s: %w", file, err)
 	}
 	defer os.Remove(tmp) // a no-op once renamed
-	err = writeArchive(ctx, f, st, dbCopy, refs, &m)
+	err = writeArchive(ctx, f, st, dbCopy, refs, &m, progress)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -143,7 +150,10 @@ func snapshotRefs(ctx context.Context, dir string) ([]store.BlobRef, int, error)
 	return refs, version, nil
 }
 
-func writeArchive(ctx context.Context, w io.Writer, st *store.Store, dbCopy string, refs []store.BlobRef, m *Manifest) error {
+func writeArchive(ctx context.Context, w io.Writer, st *store.Store, dbCopy string, refs []store.BlobRef, m *Manifest, progress func(done, total int)) error {
+	if progress == nil {
+		progress = func(int, int) {}
+	}
 	gz := gzip.NewWriter(w)
 	tw := tar.NewWriter(gz)
 
@@ -152,7 +162,8 @@ func writeArchive(ctx context.Context, w io.Writer, st *store.Store, dbCopy stri
 		return fmt.Errorf("archive the database copy: %w", err)
 	}
 	m.DatabaseSHA256, m.DatabaseSize, m.Bytes = sum, size, size
-	for _, r := range refs {
+	progress(1, len(refs)+1)
+	for i, r := range refs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -171,6 +182,7 @@ func writeArchive(ctx context.Context, w io.Writer, st *store.Store, dbCopy stri
 		case store.FileBlob:
 			m.Files++
 		}
+		progress(i+2, len(refs)+1)
 	}
 
 	manifest, err := json.MarshalIndent(m, "", "  ")

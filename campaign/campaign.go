@@ -7,6 +7,7 @@
 package campaign
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -107,6 +109,10 @@ func Create(ctx context.Context, st *store.Store, spec Spec, who Requester, now 
 	if err != nil {
 		return store.Campaign{}, err
 	}
+	// References follow the order the user gave (issue 14, finding 8): the
+	// CSV's, which is the order of import, for all and tag:X; the
+	// selector's own for a list of names (Select keeps it).
+	slices.SortFunc(all, func(a, b store.Authority) int { return cmp.Compare(a.ID, b.ID) })
 	chosen, err := Select(all, spec.Selector)
 	if err != nil {
 		return store.Campaign{}, err

@@ -136,8 +136,11 @@ func parseLevel(raw []byte, depth int, idPrefix string, parts *int) *Message {
 	}
 	m.setHeader(env.Root.Header)
 	m.setBody(env)
+	falseAlarms := falseCharsetAlarms(env.Root)
 	for _, e := range env.Errors {
-		m.enmimeFlag(e)
+		if !falseAlarms[e] {
+			m.enmimeFlag(e)
+		}
 	}
 	c := collector{m: m, raw: raw, depth: depth, idPrefix: idPrefix, parts: parts}
 	c.collect(env)

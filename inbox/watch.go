@@ -54,6 +54,9 @@ type Watcher struct {
 	OnPass func(Stats)
 	// BatchSize caps the messages of one batch (default batchCount).
 	BatchSize int
+	// Progress, if set, is called after each batch of a pass with the
+	// messages filed so far and the pass's total (a progress bar).
+	Progress func(done, total int)
 	// Stage, if set, is called at each step of a batch: "fetched" (read,
 	// not yet committed), "committed", "storing" (the STORE of the filed
 	// flag about to be sent), "stored", "moved" (MOVE done, or none to do)
@@ -268,6 +271,7 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 		return st, err
 	}
 	limit := int64(w.Cfg.MaxMessageSize)
+	total := len(uids)
 	for len(uids) > 0 {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -289,6 +293,9 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 		uids = uids[n:]
 		if err := w.batch(ctx, c, ps, sel.UIDValidity, batch, sizes, &st); err != nil {
 			return st, err
+		}
+		if w.Progress != nil {
+			w.Progress(total-len(uids), total)
 		}
 	}
 	return st, w.passDone(st)

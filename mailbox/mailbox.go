@@ -70,7 +70,7 @@ func Dial(ctx context.Context, cfg config.IMAP, opts Options) (*Conn, error) {
 		c, err = imapclient.DialInsecure(addr, copts)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("imap connect %s (%s): %w", addr, cfg.Security, err)
+		return nil, fmt.Errorf("imap connect %s (%s): %w", addr, cfg.Security, withHint("imap", cfg.Server, err))
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()

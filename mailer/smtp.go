@@ -249,7 +249,16 @@ func newAuth(cfg config.SMTP, secret string) gosmtp.Auth {
 // foi.yaml to look at.
 func (s *SMTP) fault(st stage, err error) *SendError {
 	se := classify(st, err)
-	if se.Fault != Blocked || se.Fix != "" {
+	if se.Fix != "" {
+		return se
+	}
+	if h := mailbox.Hint("smtp", s.cfg.Server, err); st == stageConnect && h != "" {
+		// The likely fix for a wrong security setting or certificate;
+		// the fault (what the outbox does) is classify's alone.
+		se.Fix = h
+		return se
+	}
+	if se.Fault != Blocked {
 		return se
 	}
 	switch st {

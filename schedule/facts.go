@@ -165,6 +165,14 @@ func (s *Scheduler) AllFacts(ctx context.Context, slug string) ([]Facts, error) 
 	for _, c := range camps {
 		bySlug[c.Slug] = c
 	}
+	if _, ok := bySlug[slug]; slug != "" && !ok {
+		// Campaigns leaves archived ones out; asked for by name, one is shown.
+		c, err := s.Store.Campaign(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		bySlug[slug] = c
+	}
 	hs, err := s.Store.Histories(ctx, slug, ClockEvents...)
 	if err != nil {
 		return nil, err

@@ -77,9 +77,10 @@ func (s *Store) UpsertAuthorities(ctx context.Context, list []Authority, now tim
 	return added, updated, err
 }
 
-// Authorities lists every authority by name.
+// Authorities lists every authority by name, but for archived ones
+// (archive.go): so they are not chosen for new campaigns.
 func (s *Store) Authorities(ctx context.Context) ([]Authority, error) {
-	return s.queryAuthorities(ctx, `SELECT id, name, short_name, email, jurisdiction, notes FROM authorities ORDER BY name`)
+	return s.queryAuthorities(ctx, `SELECT id, name, short_name, email, jurisdiction, notes FROM authorities WHERE archived_at IS NULL ORDER BY name`)
 }
 
 // Authority returns one authority by id.

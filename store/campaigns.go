@@ -127,7 +127,7 @@ func (s *Store) SetSchedule(ctx context.Context, slug string, modes lifecycle.Mo
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("campaign %s: %w", slug, ErrNotFound)
+		return notFound("campaign", slug)
 	}
 	return nil
 }
@@ -136,14 +136,15 @@ func (s *Store) SetSchedule(ctx context.Context, slug string, modes lifecycle.Mo
 func (s *Store) Campaign(ctx context.Context, slug string) (Campaign, error) {
 	c, err := scanCampaign(s.db.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM campaigns c WHERE c.slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("campaign %s: %w", slug, ErrNotFound)
+		return c, notFound("campaign", slug)
 	}
 	return c, err
 }
 
-// Campaigns lists every campaign, oldest first.
+// Campaigns lists every campaign but the archived ones (archive.go), oldest
+// first.
 func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignCols+` FROM campaigns c ORDER BY c.id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignCols+` FROM campaigns c WHERE c.archived_at IS NULL ORDER BY c.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -182,14 +183,16 @@ func scanRequest(sc interface{ Scan(...any) error }) (Request, error) {
 	return r, err
 }
 
-// Requests lists the requests of a campaign (all campaigns if slug is ""),
-// in reference order.
+// Requests lists the requests of a campaign (of every campaign but the
+// archived ones if slug is ""), in reference order.
 func (s *Store) Requests(ctx context.Context, slug string) ([]Request, error) {
 	q := `SELECT ` + requestCols + requestFrom
 	var args []any
 	if slug != "" {
 		q += ` WHERE c.slug = ?`
 		args = append(args, slug)
+	} else {
+		q += ` WHERE c.archived_at IS NULL`
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY c.id, r.seq`, args...)
 	if err != nil {
@@ -211,7 +214,7 @@ func (s *Store) Requests(ctx context.Context, slug string) ([]Request, error) {
 func (s *Store) Request(ctx context.Context, ref string) (Request, error) {
 	r, err := scanRequest(s.db.QueryRowContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE r.ref = ?`, strings.ToUpper(ref)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("request %s: %w", ref, ErrNotFound)
+		return r, notFound("request", strings.ToUpper(ref))
 	}
 	return r, err
 }
@@ -228,7 +231,7 @@ func setState(ctx context.Context, tx *sql.Tx, ref string, to lifecycle.State, a
 	var from lifecycle.State
 	err := tx.QueryRowContext(ctx, `SELECT id, state FROM requests WHERE ref = ?`, ref).Scan(&id, &from)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("request %s: %w", ref, ErrNotFound)
+		return notFound("request", ref)
 	}
 	if err != nil {
 		return err

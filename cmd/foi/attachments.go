@@ -162,7 +162,7 @@ func (a *app) printAttachments(name string, requests int, rows []attachmentRow, 
 		if requests == 1 {
 			fmt.Fprintf(a.stdout, "No files have come for %s.\n", strings.ToUpper(name))
 		} else {
-			fmt.Fprintf(a.stdout, "No files have come for any of the %d requests of %s.\n", requests, name)
+			fmt.Fprintf(a.stdout, "No files have come for any of the %s of %s.\n", count(requests, "request", "requests"), name)
 		}
 		return
 	}

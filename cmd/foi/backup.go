@@ -28,15 +28,19 @@ func (a *app) cmdBackup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	m, err := backup.Create(ctx, st, pos[0], a.now())
+	bar := a.newBar()
+	m, err := backup.CreateWithProgress(ctx, st, pos[0], a.now(), func(done, total int) {
+		bar.show(done, total, "files archived")
+	})
+	bar.end()
 	if err != nil {
 		return err
 	}
 	if a.json {
 		return a.printJSON(map[string]any{"file": pos[0], "manifest": m})
 	}
-	fmt.Fprintf(a.stdout, "Backed up %s to %s: the database, %d messages' mail and %d files (%s before compression).\n",
-		cfg.DataDir(), pos[0], m.Mail, m.Files, humanBytes(m.Bytes))
+	fmt.Fprintf(a.stdout, "Backed up %s to %s: the database, %s and %s (%s before compression).\n",
+		cfg.DataDir(), pos[0], count(m.Mail, "message", "messages"), count(m.Files, "file", "files"), humanBytes(m.Bytes))
 	return nil
 }
 
@@ -62,8 +66,8 @@ func (a *app) cmdRestore(ctx context.Context, args []string) error {
 	if a.json {
 		return a.printJSON(map[string]any{"dir": dir, "manifest": m, "check": rep})
 	}
-	fmt.Fprintf(a.stdout, "Restored the backup of %s into %s: the database and %d messages' mail and %d files, every hash checked.\n",
-		m.CreatedAt.Format("2006-01-02 15:04 MST"), dir, m.Mail, m.Files)
+	fmt.Fprintf(a.stdout, "Restored the backup of %s into %s: the database, %s and %s, every hash checked.\n",
+		m.CreatedAt.Format("2006-01-02 15:04 MST"), dir, count(m.Mail, "message", "messages"), count(m.Files, "file", "files"))
 	fmt.Fprintf(a.stdout, "To use it, stop foi serve, then set in foi.yaml:\n\n  storage:\n    data_dir: %s\n\nand run `foi check` to confirm.\n", dir)
 	return nil
 }
@@ -108,11 +112,12 @@ func (a *app) cmdCheck(ctx context.Context, args []string) error {
 		for _, o := range rep.Orphans {
 			fmt.Fprintf(a.stdout, "warning: %s is an orphan: no row names it\n", o)
 		}
-		fmt.Fprintf(a.stdout, "Checked %s: the database, %d rows naming %d messages' mail and %d files; %d problems, %d orphans.\n",
-			dir, rep.Rows, rep.Mail, rep.Files, len(rep.Problems), len(rep.Orphans))
+		fmt.Fprintf(a.stdout, "Checked %s: the database, %s naming %s and %s; %s, %s.\n",
+			dir, count(rep.Rows, "row", "rows"), count(rep.Mail, "message", "messages"), count(rep.Files, "file", "files"),
+			count(len(rep.Problems), "problem", "problems"), count(len(rep.Orphans), "orphan", "orphans"))
 	}
 	if !rep.OK() {
-		return fmt.Errorf("check %s: %d problems found", dir, len(rep.Problems))
+		return fmt.Errorf("check %s: %s found", dir, count(len(rep.Problems), "problem", "problems"))
 	}
 	return nil
 }

@@ -309,7 +309,7 @@ func TestCheckNamesDamagedBlobs(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("foi check output:\n%s\nwant it to contain %q", out, want)
 			}
-			if tt.code != 0 && !strings.Contains(errOut, "1 problems found") {
+			if tt.code != 0 && !strings.Contains(errOut, "1 problem found") {
 				t.Errorf("foi check stderr = %q, want the count of problems", errOut)
 			}
 		})

@@ -31,7 +31,7 @@ func (a *app) cmdAuthorities(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("authorities: say import FILE.csv or list")
+		return usagef("authorities: say import FILE.csv, list, remove NAME or archive NAME")
 	}
 	switch pos[0] {
 	case "import":
@@ -77,14 +77,21 @@ func (a *app) cmdAuthorities(ctx context.Context, args []string) error {
 			}
 			return a.printJSON(list)
 		}
+		defer a.noteArchivedAuthorities(ctx, st)
+		if len(list) == 0 {
+			fmt.Fprintln(a.stdout, "No authorities yet: add them with `foi authorities import FILE.csv`.")
+			return nil
+		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tEMAIL\tLAW\tTAGS")
 		for _, au := range list {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", au.Name, au.Email, au.Jurisdiction, strings.Join(au.Tags, ";"))
 		}
 		return tw.Flush()
+	case "remove", "archive":
+		return a.authoritiesRemove(ctx, pos)
 	default:
-		return usagef("authorities: unknown subcommand %q (import, list)", pos[0])
+		return usagef("authorities: unknown subcommand %q (import, list, remove, archive)", pos[0])
 	}
 }
 
@@ -101,7 +108,7 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("campaign: say new, preview or list")
+		return usagef("campaign: say new, preview, schedule, questions, list, remove or archive")
 	}
 	cfg, st, err := a.open(ctx)
 	if err != nil {
@@ -138,8 +145,12 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 			}
 			return a.printJSON(c)
 		}
-		fmt.Fprintf(a.stdout, "Campaign %s created: %d requests (%s-001 to %s-%03d).\nNext: `foi campaign preview %s`, then `foi send %s`.\n",
-			c.Slug, c.Requests, c.Slug, c.Slug, c.Requests, c.Slug, c.Slug)
+		refs := fmt.Sprintf("%s-001 to %s-%03d", c.Slug, c.Slug, c.Requests)
+		if c.Requests == 1 {
+			refs = c.Slug + "-001"
+		}
+		fmt.Fprintf(a.stdout, "Campaign %s created: %s (%s).\nNext: `foi campaign preview %s`, then `foi send %s`.\n",
+			c.Slug, plural(c.Requests, "request"), refs, c.Slug, c.Slug)
 		return a.letterQuestions(ctx, st, c.Slug, string(src))
 	case "questions":
 		if len(pos) != 2 {
@@ -162,7 +173,17 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		shown := 0
+		// A letter stored for sending is shown as stored; one not yet
+		// stored gets its Date header when it is (issue 14, finding 8).
+		items, err := st.Outbox(ctx, c.Slug)
+		if err != nil {
+			return err
+		}
+		stored := map[string]bool{}
+		for _, it := range items {
+			stored[it.Ref] = stored[it.Ref] || it.Step == lifecycle.StepLetter
+		}
+		shown, fresh := 0, 0
 		for _, r := range reqs {
 			if len(pos) == 3 && !strings.EqualFold(r.Ref, pos[2]) {
 				continue
@@ -176,9 +197,15 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 			}
 			a.stdout.Write(raw)
 			shown++
+			if !stored[r.Ref] {
+				fresh++
+			}
 		}
 		if shown == 0 {
 			return fmt.Errorf("campaign %s has no request %s", c.Slug, pos[2])
+		}
+		if fresh > 0 {
+			fmt.Fprintln(a.stderr, "foi: the Date header is fixed when a letter is sent (here it is the time of this preview); every other byte is exactly what will be sent.")
 		}
 		return nil
 	case "schedule":
@@ -234,14 +261,21 @@ func (a *app) cmdCampaign(ctx context.Context, args []string) error {
 			}
 			return a.printJSON(list)
 		}
+		defer a.noteArchivedCampaigns(ctx, st)
+		if len(list) == 0 {
+			fmt.Fprintln(a.stdout, "No campaigns yet: create one with `foi campaign new`.")
+			return nil
+		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SLUG\tREQUESTS\tSELECTOR\tTITLE")
 		for _, c := range list {
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", c.Slug, c.Requests, c.Selector, c.Title)
 		}
 		return tw.Flush()
+	case "remove", "archive":
+		return a.campaignRemove(ctx, st, pos)
 	default:
-		return usagef("campaign: unknown subcommand %q (new, preview, list)", pos[0])
+		return usagef("campaign: unknown subcommand %q (new, preview, schedule, questions, list, remove, archive)", pos[0])
 	}
 }
 

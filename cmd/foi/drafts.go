@@ -56,7 +56,7 @@ func (a *app) listDrafts(ctx context.Context) error {
 		return a.printJSON(list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(a.stdout, "No drafts wait for approval.")
+		fmt.Fprintln(a.stdout, "No drafts waiting for approval.")
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
@@ -194,7 +194,7 @@ func (a *app) editDraft(ctx context.Context, arg, file string) error {
 			return err
 		}
 		text = string(b)
-	} else if text, err = editWith(draftEditor(), l.Body); err != nil {
+	} else if text, err = editText(l.Body); err != nil {
 		return err
 	}
 	text = strings.ReplaceAll(text, "\r\n", "\n")
@@ -385,11 +385,11 @@ func (a *app) cmdDiscard(ctx context.Context, args []string) error {
 }
 
 // cmdReply composes a follow-up from a template and queues it (or keeps it
-// as a draft); --edit opens it in $EDITOR first.
+// as a draft); --edit opens it in an editor first.
 func (a *app) cmdReply(ctx context.Context, args []string) error {
 	fs := a.flags("reply")
 	name := fs.String("template", "", "letter template: clarification, first_chaser, ... (foi help reply lists them)")
-	edit := fs.Bool("edit", false, "edit the letter in $EDITOR before it is queued")
+	edit := fs.Bool("edit", false, "edit the letter before it is queued (in $VISUAL, $EDITOR, or nano)")
 	draft := fs.Bool("draft", false, "keep it as a draft for approval")
 	grounds := fs.String("grounds", "", "grounds for an internal review")
 	fill := fs.String("fill", "", "text to put in place of the letter's placeholder line")
@@ -438,23 +438,19 @@ func (a *app) cmdReply(ctx context.Context, args []string) error {
 	return nil
 }
 
-// editText lets the person change text in $EDITOR (foi reply --edit).
-func editText(text string) (string, error) { return editWith(os.Getenv("EDITOR"), text) }
-
-// draftEditor is the editor for `foi drafts edit`: $VISUAL, else $EDITOR.
-func draftEditor() string {
-	if v := os.Getenv("VISUAL"); v != "" {
-		return v
+// editText lets the person change text in their editor (foi reply --edit,
+// foi drafts edit): $VISUAL, $EDITOR or nano (chooseEditor).
+func editText(text string) (string, error) {
+	ed, err := editor()
+	if err != nil {
+		return "", err
 	}
-	return os.Getenv("EDITOR")
+	return editWith(ed, text)
 }
 
-// editWith opens text in the editor command (vi if it is empty) on the
-// terminal, and returns what the person saved.
+// editWith opens text in the editor command on the terminal, and returns
+// what the person saved.
 func editWith(editor, text string) (string, error) {
-	if editor == "" {
-		editor = "vi"
-	}
 	f, err := os.CreateTemp("", "foi-letter-*.txt")
 	if err != nil {
 		return "", err

@@ -48,6 +48,8 @@ type app struct {
 	// built: what its --help prints.
 	command  string
 	cmdFlags *flag.FlagSet
+	// terminal draws progress bars as on a terminal (tests).
+	terminal bool
 }
 
 func main() {
@@ -79,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	default:
-		fmt.Fprintf(stderr, "foi: %v\n", err)
+		fmt.Fprintf(stderr, "foi: %s\n", explain(err))
 		return 1
 	}
 }

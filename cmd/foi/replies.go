@@ -45,7 +45,14 @@ func (a *app) cmdSync(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	bar := a.newBar()
+	w.Progress = func(done, total int) {
+		if total >= 100 { // a bar for hundreds, not for the day's few replies
+			bar.show(done, total, "messages read and filed")
+		}
+	}
 	stats, err := w.Sync(ctx)
+	bar.end()
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", cfg.IMAP.Folder, err)
 	}
@@ -340,6 +347,10 @@ func (a *app) cmdUnmatched(ctx context.Context, args []string) error {
 	}
 	if a.json {
 		return a.printJSON(rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(a.stdout, "No replies waiting to be filed: every reply found its request.")
+		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tFROM\tSUBJECT\tKIND\tSUGGESTED")

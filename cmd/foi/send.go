@@ -60,14 +60,12 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 	sent := mailbox.NewSent(cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
 	defer sent.Close()
 	ob.Sent = sent
-	bar := isTerminal(a.stdout) && !a.json
-	if bar {
-		ob.Progress = func(s mailer.Summary, total int) { a.progress(s, total) }
+	bar := a.newBar()
+	ob.Progress = func(s mailer.Summary, total int) {
+		bar.show(s.Sent+s.Failed, total, fmt.Sprintf("letters: %d sent, %d failed", s.Sent, s.Failed))
 	}
 	sum, err := ob.Drain(ctx, c.Slug, *limit)
-	if bar {
-		fmt.Fprintln(a.stdout)
-	}
+	bar.end()
 	var blocked *mailer.BlockedError
 	if errors.As(err, &blocked) {
 		// A fault of ours: nothing failed, everything waits for the fix.
@@ -126,16 +124,6 @@ func newOutbox(cfg *config.Config, st *store.Store, a *app) *mailer.Outbox {
 		Zone:          zone,
 		Log:           a.log,
 	}
-}
-
-func (a *app) progress(s mailer.Summary, total int) {
-	done := s.Sent + s.Failed
-	width := 30
-	filled := 0
-	if total > 0 {
-		filled = done * width / total
-	}
-	fmt.Fprintf(a.stdout, "\r[%s%s] %d/%d sent, %d failed ", strings.Repeat("#", filled), strings.Repeat(".", width-filled), s.Sent, total, s.Failed)
 }
 
 // dryRun renders the letters that would be queued, checks them, and says

@@ -52,11 +52,12 @@ func (a *app) cmdStatus(ctx context.Context, args []string) error {
 		}
 		return a.printJSON(rows)
 	}
+	if len(unmatched) > 0 {
+		defer fmt.Fprintf(a.stdout, "\n%s could not be filed: see `foi unmatched`.\n", count(len(unmatched), "reply", "replies"))
+	}
 	if len(rows) == 0 {
 		fmt.Fprintln(a.stdout, "No requests yet: create a campaign with `foi campaign new`.")
-	}
-	if len(unmatched) > 0 {
-		defer fmt.Fprintf(a.stdout, "\n%d replies could not be filed: see `foi unmatched`.\n", len(unmatched))
+		return nil
 	}
 	loc := campaign.London()
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)

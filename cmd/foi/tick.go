@@ -140,7 +140,7 @@ func (a *app) tickDryRun(ctx context.Context, cfg *config.Config, st *store.Stor
 	for _, it := range due {
 		fmt.Fprintf(a.stdout, "  %s: %s to %s would be sent (if still due then)\n", it.Ref, it.Kind, it.To)
 	}
-	fmt.Fprintf(a.stdout, "Dry run: %d steps would be planned and %d letters sent; nothing was written or sent.\n", len(plan), len(due))
+	fmt.Fprintf(a.stdout, "Dry run: %s would be planned and %s sent; nothing was written or sent.\n", count(len(plan), "step", "steps"), count(len(due), "letter", "letters"))
 	return nil
 }
 

@@ -35,13 +35,17 @@ Examples:
 const usageCampaign = `campaign new SLUG --title T --letter FILE --authorities SELECTOR [--law L] [--schedule step=mode,...]
        foi campaign preview SLUG [REF]
        foi campaign schedule SLUG [step=mode ...]
+       foi campaign questions SLUG [--file FILE]
        foi campaign list
-       foi campaign remove SLUG | archive SLUG
+       foi campaign remove SLUG
+       foi campaign archive SLUG
 new       create a campaign: one request per authority chosen by SELECTOR
           (all, tag:X, or "Name One,Name Two")
 preview   print exactly the bytes that would be sent (the first request's,
           or REF's)
 schedule  show or set the campaign's step modes (auto, draft, off)
+questions show or set what each reply is coded for (one question a line
+          in FILE); foi answer codes a reply
 list      list campaigns
 remove    delete a campaign that has sent nothing (created by mistake)
 archive   hide a campaign that has sent letters, keeping everything
@@ -168,9 +172,10 @@ const usageReply = `reply REF --template NAME [--edit] [--draft] [--grounds T] [
 Compose a follow-up to a request from a letter template and queue it (or
 keep it as a draft with --draft). --edit opens it in your editor first
 ($VISUAL, $EDITOR, or nano). NAME is a letter's file name without .txt:
-clarification, first_chaser, final_chaser, review_after_refusal,
-review_on_silence, foisa_review, ico_complaint, sic_appeal, or a letter of
-your own in your templates folder (storage.templates in foi.yaml).
+clarification, identity (when asked for a real name), first_chaser,
+final_chaser, review_after_refusal, review_on_silence, foisa_review,
+ico_complaint, sic_appeal, or a letter of your own in your templates folder
+(storage.templates in foi.yaml).
 
 Example:
   foi reply LXP7-004 --template clarification --edit`
