@@ -8,7 +8,8 @@
 //     notify.daily_at: every reply that arrived since the last daily
 //     digest, then every request that waits on a person (a reply to
 //     confirm, a draft to approve, a clarification to answer, a letter
-//     that bounced or cannot go, mail that could not be filed), then one
+//     that bounced, cannot go or is held in doubt, mail that could not be
+//     filed), then one
 //     line per campaign counting its requests by board phase. A day with
 //     nothing to say sends nothing.
 //  2. An urgent digest, at once, when a reply that cannot wait arrives: a
@@ -136,11 +137,19 @@ func Build(ctx context.Context, sch *schedule.Scheduler, kind store.DigestKind, 
 		}
 		return d, nil
 	}
-	rows, err := report.Board(ctx, sch, "", now)
+	facts, err := sch.AllFacts(ctx, "")
 	if err != nil {
 		return d, fmt.Errorf("digest: read the board: %w", err)
 	}
-	for _, r := range rows {
+	rows := make([]report.Row, len(facts))
+	for i, f := range facts {
+		r := report.RowOf(sch, f, now)
+		rows[i] = r
+		if inDoubt(f.Outbox) {
+			d.Needs = append(d.Needs, Item{Ref: r.Ref, Authority: r.Authority, Link: links.Request(r.Ref),
+				Words: fmt.Sprintf("a letter may or may not have gone (held in doubt): check the mailbox's Sent folder, then foi resend %s or foi mark-sent %s", r.Ref, r.Ref)})
+			continue
+		}
 		if words := needs(r); words != "" {
 			link := links.Request(r.Ref)
 			if r.Next != nil && r.Next.Draft != 0 && r.Phase != "bounced" && r.Suggested == nil {
@@ -186,6 +195,17 @@ func urgentWhat(m store.Message) string {
 		why = " (" + oneLine(v.Diagnostic, 120) + ")"
 	}
 	return "the letter was not delivered" + why + ": correct the address and send again"
+}
+
+// inDoubt says whether one of a request's letters is held in doubt
+// (mailer's outbox, step 1): only a person can say whether it went.
+func inDoubt(items []store.OutboxItem) bool {
+	for _, it := range items {
+		if it.State == lifecycle.OutboxInDoubt {
+			return true
+		}
+	}
+	return false
 }
 
 // needs is what a person has to do for a board row, or "".

@@ -306,3 +306,16 @@ func TestDigestOfTheDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestNamesALetterInDoubt: a letter whose fate is unknown waits for
+// a person, so the digest says so and what to do.
+func TestDigestNamesALetterInDoubt(t *testing.T) {
+	t.Parallel()
+	e := digestEnv(t, "08:00")
+	e.mail.DropInData(2)
+	e.must("send", "LXP7")
+	out := e.must("digest", "--dry-run")
+	if want := "  - LXP7-002 Trust 02 NHS Foundation Trust: a letter may or may not have gone (held in doubt): check the mailbox's Sent folder, then foi resend LXP7-002 or foi mark-sent LXP7-002\n"; !strings.Contains(out, want) {
+		t.Errorf("the digest lacks %q; it reads:\n%s", want, out)
+	}
+}
