@@ -1,11 +1,14 @@
 package web
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"foi/calendar"
+	"foi/campaign"
 	"foi/inbox"
 	"foi/lifecycle"
 	"foi/report"
@@ -213,6 +216,44 @@ func (s *Server) address(w http.ResponseWriter, r *http.Request) (string, string
 	}
 	return reqURL(ref), fmt.Sprintf("Letters to %s now go to %s, for %s (%s).", done.Authority, done.To,
 		plural(len(done.Refs), "open request", "open requests"), strings.Join(done.Refs, ", ")), nil
+}
+
+// reissue sends a bounced request again to a corrected address
+// (campaign.Reissue): same reference, new Message-ID, the bounced attempt
+// kept; with "others", the address becomes the authority's and that of its
+// other open requests first (store.ApplyRedirect).
+func (s *Server) reissue(w http.ResponseWriter, r *http.Request) (string, string, error) {
+	ctx := r.Context()
+	ref := strings.ToUpper(r.PathValue("ref"))
+	addr := strings.TrimSpace(r.PostForm.Get("address"))
+	if addr == "" {
+		return reqURL(ref), "", badInput("Write the address the request should go to.")
+	}
+	req, err := s.opt.Store.Request(ctx, ref)
+	if err != nil {
+		return "", "", err
+	}
+	now := s.opt.Now()
+	others := ""
+	if r.PostForm.Get("others") == "1" {
+		done, err := s.opt.Store.ApplyRedirect(ctx, ref, addr, s.name(r), now)
+		if err != nil {
+			return reqURL(ref), "", err
+		}
+		if len(done.Refs) > 0 {
+			others = fmt.Sprintf(" The new address is also used for %s.", strings.Join(done.Refs, ", "))
+		}
+	}
+	env := campaign.Env{Now: now, PlusSecret: s.opt.Scheduler.PlusSecret}
+	next := s.opt.Scheduler.NextSendTime(calendar.Law(req.Law), now)
+	if _, err := campaign.Reissue(ctx, s.opt.Store, ref, addr, env, next, rand.Reader); err != nil {
+		return reqURL(ref), "", err
+	}
+	if s.opt.Kick != nil {
+		s.opt.Kick()
+	}
+	return reqURL(ref), fmt.Sprintf("%s goes again to %s, %s, with a new Message-ID; the bounced letter stays in its history.%s",
+		ref, addr, next.In(london).Format("Mon 2 Jan at 15:04"), others), nil
 }
 
 // hold takes a queued letter back to a draft, to go only once approved.

@@ -105,6 +105,9 @@
 //	  form#review (textarea name=grounds)  internal review with grounds
 //	  a#pack-link                  /requests/{ref}/pack.zip
 //	  form.confirm[data-action=withdraw]
+//	  form#reissue (a bounced request only: input#reissue-address name=address,
+//	                               input name=others value=1 checkbox)
+//	                               send it again to a corrected address
 //	  form#address (GET, input#new-address name=address)  a new address:
 //	                               GET /requests/{ref}/address?address=A shows
 //	                               what changes, form.confirm[data-action=address]

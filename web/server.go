@@ -186,6 +186,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /requests/{ref}/pack.zip", s.authed(s.pack))
 	m.HandleFunc("GET /requests/{ref}/address", s.page(s.addressPlan))
 	m.HandleFunc("POST /requests/{ref}/address", s.action(s.address))
+	m.HandleFunc("POST /requests/{ref}/reissue", s.action(s.reissue))
 	m.HandleFunc("POST /requests/{ref}/mark", s.action(s.mark))
 	m.HandleFunc("POST /requests/{ref}/reply", s.action(s.reply))
 	m.HandleFunc("POST /requests/{ref}/review", s.action(s.review))

@@ -598,3 +598,48 @@ func TestComplaintPack(t *testing.T) {
 		t.Errorf("forced pack: %d %q %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), len(zipped))
 	}
 }
+
+// TestBouncedRequestSentAgain: a bounced request goes again to the
+// corrected address, same reference, new Message-ID, the bounced attempt
+// kept; the authority's other open requests take the address too; the
+// clock starts from the new delivery.
+func TestBouncedRequestSentAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.setNow(on("2026-03-03 09:30"))
+	before := w.request("LXP7N-006")
+	if err := w.st.SetState(w.ctx, "LXP7N-006", lifecycle.DeliveryFailed, "foi", "bounced: no such user", w.now()); err != nil {
+		t.Fatal(err)
+	}
+	_, c := w.server("127.0.0.1:8025", nil)
+	if _, body := c.get("/requests/LXP7N-006"); !strings.Contains(body, `id="reissue"`) {
+		t.Fatalf("the bounced request's page has no form to send it again")
+	}
+	if _, body := c.get("/requests/LXP7N-007"); strings.Contains(body, `id="reissue"`) {
+		t.Errorf("a delivered request's page offers to send it again")
+	}
+	c.post("/requests/LXP7N-006/reissue", url.Values{"address": {"foi@corrected.example.net"}, "others": {"1"}})
+	after := w.request("LXP7N-006")
+	if after.ToAddress != "foi@corrected.example.net" || after.MessageID == before.MessageID || after.Ref != before.Ref || !after.SentAt.IsZero() {
+		t.Fatalf("after sending again: to %s, Message-ID %s (was %s), sent %s; flash %q", after.ToAddress, after.MessageID, before.MessageID, after.SentAt, c.flash())
+	}
+	if after.State != lifecycle.Queued {
+		t.Errorf("state = %s, want queued", after.State)
+	}
+	out, _ := w.st.RequestOutbox(w.ctx, after.ID)
+	if len(out) != 2 || out[0].State != lifecycle.OutboxSent || out[0].Step != lifecycle.StepManual ||
+		out[1].Step != lifecycle.StepLetter || out[1].State != lifecycle.OutboxPending || out[1].MessageID != after.MessageID || out[1].To != "foi@corrected.example.net" {
+		t.Fatalf("outbox = %+v; want the bounced attempt kept and the letter queued again", out)
+	}
+	if a := w.request("LXP7N-006").Authority; a.Email != "foi@corrected.example.net" {
+		t.Errorf("the authority's address is %s, want the corrected one", a.Email)
+	}
+	w.setNow(on("2026-03-04 10:00"))
+	w.send()
+	if got := w.request("LXP7N-006"); got.State != lifecycle.Sent || !got.SentAt.Equal(w.now()) {
+		t.Errorf("after the outbox sends it: %s, sent %s; want sent now (%s)", got.State, got.SentAt, w.now())
+	}
+	if e := w.lastEvent("LXP7N-006"); e.Kind != lifecycle.EventSent {
+		t.Errorf("last event %+v", e)
+	}
+}
