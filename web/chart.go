@@ -56,7 +56,7 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request) {
 
 // chartSVG draws the chart; it is a pure function of its numbers.
 func chartSVG(title string, start, now time.Time, answers []time.Time, sent, answered, onTime int) string {
-	const W, H, left, top, bottom = 720, 260, 48, 40, 40
+	const W, H, left, top, bottom = 720, 270, 48, 56, 40
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
 		W, H, W, H, html.EscapeString("Replies over time: "+title))
@@ -106,7 +106,7 @@ func chartSVG(title string, start, now time.Time, answers []time.Time, sent, ans
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, left, H-14, start.In(london).Format("2 Jan 2006"))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`, W-16, H-14, now.In(london).Format("2 Jan 2006"))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">bars: answers that week · line: share answered so far</text>`, W-16, top-4)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">bars: answers that week · line: share answered so far</text>`, W-16, top-12)
 	b.WriteString(`</g></svg>`)
 	return b.String()
 }
