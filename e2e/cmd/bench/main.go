@@ -605,10 +605,15 @@ func benchSend(ns []int, keep bool) error {
 		cmd := exec.Command(b.foi, "--config", filepath.Join(dir, "foi.yaml"), "--now", "2026-03-02T10:00", "--really-send-at-fake-time", "send", "LXP7")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), b.s.Env()...)
+		// The outbox logs where each letter's time goes at debug level.
+		cmd.Env = append(cmd.Env, "FOI_LOG=debug")
+		var logBuf bytes.Buffer
+		cmd.Stderr = &logBuf
 		t, err := timed(cmd)
 		if err != nil {
-			return err
+			return fmt.Errorf("%v\n%s", err, tail(logBuf.String(), 2000))
 		}
+
 		note := ""
 		if i == 0 {
 			first = t
@@ -616,6 +621,7 @@ func benchSend(ns []int, keep bool) error {
 			note = fmt.Sprintf("  %.1fx the time of %d for %.0fx the letters", t.wall.Seconds()/first.wall.Seconds(), ns[0], float64(n)/float64(ns[0]))
 		}
 		fmt.Printf("%-8d %-18s %.0f%s\n", n, t, float64(n)/t.wall.Seconds(), note)
+		fmt.Printf("         a letter's time: %s\n", letterTimings(logBuf.String()))
 	}
 	return nil
 }
@@ -688,4 +694,41 @@ func benchIdle(n int, keep bool) error {
 	fmt.Printf("\nidle: %d replies, Postfix accepted -> foi filed: min %s, median %s, max %s\n", n,
 		lat[0].Round(time.Millisecond), lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
 	return nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// letterTimings averages the outbox's "letter timings" log lines.
+func letterTimings(log string) string {
+	keys := []string{"claim", "smtp", "record", "sent_copy"}
+	sums := map[string]time.Duration{}
+	n := 0
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, `msg="letter timings"`) {
+			continue
+		}
+		n++
+		for _, f := range strings.Fields(line) {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				continue
+			}
+			if d, err := time.ParseDuration(v); err == nil {
+				sums[k] += d
+			}
+		}
+	}
+	if n == 0 {
+		return "no timings logged"
+	}
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %.1f ms", k, float64(sums[k].Microseconds())/1000/float64(n)))
+	}
+	return strings.Join(parts, ", ")
 }
