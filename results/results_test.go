@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -353,5 +354,38 @@ func TestParseAnswer(t *testing.T) {
 	}
 	if _, _, err := ParseAnswer("  "); err == nil {
 		t.Errorf("an empty answer was taken")
+	}
+}
+
+func TestExportFormats(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, sch := newFixture(t, 9)
+	if f, err := ParseFormat("Markdown"); err != nil || f != Markdown {
+		t.Errorf("ParseFormat(Markdown) = %q, %v", f, err)
+	}
+	if _, err := ParseFormat("pdf"); err == nil || !strings.Contains(err.Error(), "use csv, json, md, html, ics or zip") {
+		t.Errorf("ParseFormat(pdf) = %v", err)
+	}
+	var scopeErr *ErrScope
+	var b bytes.Buffer
+	if err := Export(ctx, &b, st, sch, Scope{}, Zip, Options{}, fixtureNow); !errors.As(err, &scopeErr) {
+		t.Errorf("a zip of every campaign: %v", err)
+	}
+	if err := Export(ctx, &b, st, sch, Scope{Slug: "LXP7N", Ref: "LXP7N-001"}, ICS, Options{}, fixtureNow); !errors.As(err, &scopeErr) {
+		t.Errorf("a calendar of one request: %v", err)
+	}
+	for _, f := range []Format{CSV, JSON, Markdown, HTML, ICS, Zip} {
+		b.Reset()
+		if err := Export(ctx, &b, st, sch, Scope{Slug: "LXP7N"}, f, Options{}, fixtureNow); err != nil || b.Len() == 0 {
+			t.Errorf("Export %s: %d bytes, %v", f, b.Len(), err)
+		}
+		if f.ContentType() == "application/octet-stream" || f.FileName(Scope{Slug: "LXP7N"}) != "LXP7N."+string(f) {
+			t.Errorf("%s: %s, %s", f, f.ContentType(), f.FileName(Scope{Slug: "LXP7N"}))
+		}
+	}
+	b.Reset()
+	if err := Export(ctx, &b, st, sch, Scope{Slug: "LXP7N", Ref: "LXP7N-004"}, CSV, Options{}, fixtureNow); err != nil || bytes.Count(b.Bytes(), []byte("\r\n")) != 2 {
+		t.Errorf("one request's CSV:\n%s (%v)", b.Bytes(), err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"foi/export"
 	"foi/results"
@@ -42,13 +41,11 @@ func (a *app) cmdExport(ctx context.Context, args []string) error {
 	if len(pos) > 1 {
 		return usagef("export [SLUG|REF] --format csv|json|md|html|ics|zip [--out FILE]")
 	}
-	f := strings.ToLower(*format)
-	switch f {
-	case "csv", "json", "md", "markdown", "html", "ics", "zip":
-	default:
-		return usagef("export: --format %q: use csv, json, md, html, ics or zip", *format)
+	f, err := results.ParseFormat(*format)
+	if err != nil {
+		return usagef("export: --%v", err)
 	}
-	if f == "zip" && *out == "" {
+	if f == results.Zip && *out == "" {
 		return usagef("export --format zip needs --out FILE.zip")
 	}
 	cfg, st, err := a.open(ctx)
@@ -68,38 +65,11 @@ func (a *app) cmdExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	now := a.now()
 	var buf bytes.Buffer
-	switch f {
-	case "zip":
-		switch {
-		case sc.Ref != "":
-			err = results.WriteRequestPack(ctx, &buf, st, sch, sc.Ref, now)
-		case sc.Slug != "":
-			err = results.WriteCampaignFiles(ctx, &buf, st, sc.Slug, now, sch.Cal.Location())
-		default:
-			return usagef("export --format zip: say which campaign (SLUG) or request (REF)")
-		}
-	case "ics":
-		if sc.Ref != "" {
-			return usagef("export --format ics is of a campaign (SLUG) or of every campaign, not of one request")
-		}
-		err = results.WriteCalendar(ctx, &buf, sch, sc.Slug, now)
-	default:
-		var t *results.Table
-		if t, err = results.Load(ctx, st, sch, sc, now); err != nil {
-			break
-		}
-		switch f {
-		case "csv":
-			err = results.WriteCSV(&buf, t, sch.Cal, results.CSVOptions{BOM: *bom})
-		case "json":
-			err = results.WriteJSON(&buf, t, sch.Cal)
-		case "md", "markdown":
-			err = results.WriteMarkdown(&buf, t)
-		case "html":
-			err = results.WriteHTML(&buf, t)
-		}
+	err = results.Export(ctx, &buf, st, sch, sc, f, results.Options{BOM: *bom}, a.now())
+	var scopeErr *results.ErrScope
+	if errors.As(err, &scopeErr) {
+		return usagef("export --format %s: %v", f, err)
 	}
 	if err != nil {
 		return fmt.Errorf("export %s: %w", orAll(arg), err)
