@@ -22,6 +22,7 @@ foi campaign questions SLUG.
 Examples:
   foi answer LXP7-004 2 yes --quote "An EIA was completed in March 2021"
   foi answer LXP7-004 Q4 3
+  foi answer LXP7-004 5 -- -2      (a negative number goes after --)
   foi answer LXP7-004`
 
 // cmdAnswer codes an answer, or lists a request's answers.

@@ -40,6 +40,7 @@ func TestAnswerAndExport(t *testing.T) {
 		{"LXP7-003", "1", "not-held"},
 		{"LXP7-004", "1", "refused"}, {"LXP7-004", "2", "1,200"},
 		{"LXP7-005", "3", "No budget"},
+		{"LXP7-005", "2", "--", "-2"},
 	}
 	for _, c := range code {
 		e.must(append([]string{"answer"}, c...)...)
@@ -69,7 +70,7 @@ func TestAnswerAndExport(t *testing.T) {
 		"no|0|'=HYPERLINK(\"http://x.example\")",
 		"not held||",
 		"refused|1200|",
-		"||No budget",
+		"|-2|No budget",
 	}
 	for i, w := range want {
 		if got := last3(recs[i]); got != w {
