@@ -143,7 +143,8 @@ Send the volunteers' digest to notify.to now: the replies that arrived since
 the last one and what needs a person, through the campaign's own SMTP
 account. At most one a day: a second run the same day says when it went.
 foi serve sends it by itself every day at notify.daily_at, and at once when
-a letter bounces; use this from cron instead of serve, or to preview it.
+a letter bounces or an authority asks for the applicant's real name; use
+this from cron instead of serve, or --dry-run to see it.
 
 Examples:
   foi digest --dry-run
