@@ -68,8 +68,8 @@ func TestSelect(t *testing.T) {
 		return strings.Join(n, "|")
 	}
 	for sel, want := range map[string]string{
-		"all":                "A Trust|B Trust|C, the Trust",
-		"tag:x":              "A Trust|B Trust",
+		"all":                "B Trust|A Trust|C, the Trust", // the CSV's order
+		"tag:x":              "B Trust|A Trust",
 		"tag:y":              "A Trust|C, the Trust",
 		`Bee,"C, the Trust"`: "B Trust|C, the Trust",
 		"A Trust, Nobody":    `error: --authorities: no authority named "Nobody" (see ` + "`foi authorities list`)",

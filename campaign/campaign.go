@@ -19,7 +19,6 @@ import (
 	"io"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -172,7 +171,9 @@ func invalidUTF8(s string) error {
 
 // Select picks authorities: "all", "tag:X" (several tags: "tag:X,tag:Y",
 // any of them), or a comma-separated list of names (each must exist).
-// The result is sorted by name, which fixes the references.
+// The result keeps the order the user gave, which fixes the references:
+// the order of all for all and tag:X (Create passes the CSV's), the
+// selector's for names.
 func Select(all []store.Authority, selector string) ([]store.Authority, error) {
 	selector = strings.TrimSpace(selector)
 	if selector == "" {
@@ -226,7 +227,6 @@ func Select(all []store.Authority, selector string) ([]store.Authority, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("--authorities %q matches no authority (see `foi authorities list`)", selector)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out, nil
 }
 
