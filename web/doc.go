@@ -49,6 +49,8 @@
 //	  nav#nav a[data-nav=today|campaigns|drafts|unmatched|schedule]
 //	  #who                         the name of who is logged in
 //	  .flash[data-kind=ok|error]   the result of the last action
+//	  #live-note                   hidden; shown by live.js when something new
+//	                               happened while the person was typing
 //	  form.confirm                 any one-click action form; its button is
 //	                               "form.confirm button" (type=submit)
 //	  input[name=csrf]             the CSRF token in every POST form
@@ -94,10 +96,12 @@
 //
 //	GET /requests/{ref}            Request
 //	  #state[data-state=STATE]
-//	  ol#timeline li.entry         one per line of the history
-//	  article.message[data-message=ID][data-direction=in|out]
-//	    pre.body                   the text
-//	    div.html-body              sanitised HTML (inside details.html)
+//	  ol#timeline li.entry         one per line of the history, in order
+//	    article.message[data-message=ID][data-direction=in|out]
+//	      pre.body                 the text
+//	  then, in the li.entry right after a received message's:
+//	    details.html div.html-body its sanitised HTML (if it had any)
+//	  then, in the next li.entry:
 //	    ul.attachments a.attachment[data-attachment=ID]   /attachments/ID
 //	  form#mark (select#mark-state name=state, textarea name=note)
 //	  form.confirm[data-action=confirm]   confirm the suggested outcome
