@@ -322,3 +322,32 @@ func TestDigestNamesALetterInDoubt(t *testing.T) {
 		t.Errorf("the digest lacks %q; it reads:\n%s", want, out)
 	}
 }
+
+// TestDraftWaitingIsLogged: when the schedule drafts a letter for a person
+// to approve, the log says so in one line with its ref and campaign (what
+// foi serve prints; foi tick logs the same at FOI_LOG=info). Not parallel:
+// it sets FOI_LOG.
+func TestDraftWaitingIsLogged(t *testing.T) {
+	t.Setenv("FOI_LOG", "info")
+	e := digestEnv(t, "08:00")
+	e.must("--now", "2026-03-02T10:00", "send", "LXP7")
+	sent := e.mail.Received()
+	e.mail.Deliver("INBOX", replyTo(sent[2].Data, t, 3, "We hold the information but it is exempt under section 40(2) of the Freedom of Information Act, and we are withholding it."), time.Now())
+	e.must("--now", "2026-03-03T10:00", "sync")
+	e.must("--now", "2026-03-03T10:05", "mark", "LXP7-003", "refused")
+	code, _, errOut := e.foi("--now", "2026-03-03T10:10", "tick")
+	if code != 0 {
+		t.Fatalf("tick: exit %d: %s", code, errOut)
+	}
+	var line string
+	for _, l := range strings.Split(errOut, "\n") {
+		if strings.Contains(l, `msg="draft waiting for approval"`) {
+			line = l
+		}
+	}
+	for _, want := range []string{"level=INFO", " ref=LXP7-003 ", " campaign=LXP7 ", " step=review_after_refusal ", " draft="} {
+		if !strings.Contains(line+" ", want) {
+			t.Errorf("the draft's log line %q lacks %q; the log reads:\n%s", line, want, errOut)
+		}
+	}
+}
