@@ -72,6 +72,9 @@ func (f Format) FileName(sc Scope) string {
 type Options struct {
 	// BOM starts a CSV with a UTF-8 byte order mark (for Excel).
 	BOM bool
+	// Progress, if set, is told how far a campaign's zip of files has got
+	// (files written, of the total): for a progress bar on a terminal.
+	Progress func(done, total int)
 }
 
 // ErrScope is returned for a format that does not apply to the scope: a
@@ -89,7 +92,7 @@ func Export(ctx context.Context, w io.Writer, st *store.Store, sch *schedule.Sch
 		case sc.Ref != "":
 			return WriteRequestPack(ctx, w, st, sch, sc.Ref, now)
 		case sc.Slug != "":
-			return WriteCampaignFiles(ctx, w, st, sc.Slug, now, sch.Cal.Location())
+			return WriteCampaignFilesProgress(ctx, w, st, sc.Slug, now, sch.Cal.Location(), o.Progress)
 		}
 		return &ErrScope{"a zip is of one campaign (SLUG) or one request (REF), not of every campaign"}
 	case ICS:

@@ -74,9 +74,14 @@ type zipFile struct {
 	src      string // a stored file to copy instead of data
 }
 
-func writeZip(w io.Writer, files []zipFile) error {
+// writeZip writes files as a zip; progress, if not nil, is called after
+// each with the number written and the total.
+func writeZip(w io.Writer, files []zipFile, progress func(done, total int)) error {
 	zw := zip.NewWriter(w)
-	for _, f := range files {
+	for i, f := range files {
+		if progress != nil && i > 0 {
+			progress(i, len(files))
+		}
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: f.modified})
 		if err != nil {
 			return err
@@ -96,6 +101,9 @@ func writeZip(w io.Writer, files []zipFile) error {
 		if _, err := fw.Write(f.data); err != nil {
 			return err
 		}
+	}
+	if progress != nil {
+		progress(len(files), len(files))
 	}
 	return zw.Close()
 }
@@ -230,7 +238,7 @@ func WriteRequestPack(ctx context.Context, w io.Writer, st *store.Store, sch *sc
 	all := []zipFile{{name: "README.txt", modified: now, data: []byte(readme.String())}, {name: "answers.csv", modified: now, data: csvBytes(rows)}}
 	all = append(all, msgs...)
 	all = append(all, files...)
-	return writeZip(w, all)
+	return writeZip(w, all, nil)
 }
 
 func orDash(s string) string {
@@ -244,6 +252,13 @@ func orDash(s string) string {
 // campaign: a folder per request ("LXP7N-001 Alpha NHS Trust/"), and
 // index.csv saying what came from whom and when.
 func WriteCampaignFiles(ctx context.Context, w io.Writer, st *store.Store, slug string, now time.Time, loc *time.Location) error {
+	return WriteCampaignFilesProgress(ctx, w, st, slug, now, loc, nil)
+}
+
+// WriteCampaignFilesProgress is WriteCampaignFiles that calls progress, if
+// not nil, as each file goes into the zip, with the count so far and the
+// total (for a progress bar: a campaign's files can be many).
+func WriteCampaignFilesProgress(ctx context.Context, w io.Writer, st *store.Store, slug string, now time.Time, loc *time.Location, progress func(done, total int)) error {
 	c, err := st.Campaign(ctx, strings.ToUpper(slug))
 	if err != nil {
 		return err
@@ -276,5 +291,5 @@ func WriteCampaignFiles(ctx context.Context, w io.Writer, st *store.Store, slug 
 		"index.csv lists each with the request, the authority, when it came and in which message.\n\nMade by foi on %s.\n",
 		c.Slug, red.Text(c.Title), len(files), now.In(loc).Format("2 January 2006"))
 	all := []zipFile{{name: "README.txt", modified: now, data: []byte(readme)}, {name: "index.csv", modified: now, data: csvBytes(index)}}
-	return writeZip(w, append(all, files...))
+	return writeZip(w, append(all, files...), progress)
 }

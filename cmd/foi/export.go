@@ -66,7 +66,10 @@ func (a *app) cmdExport(ctx context.Context, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	err = results.Export(ctx, &buf, st, sch, sc, f, results.Options{BOM: *bom}, a.now())
+	bar := a.newBar()
+	progress := func(done, total int) { bar.show(done, total, "files in the zip") }
+	err = results.Export(ctx, &buf, st, sch, sc, f, results.Options{BOM: *bom, Progress: progress}, a.now())
+	bar.end()
 	var scopeErr *results.ErrScope
 	if errors.As(err, &scopeErr) {
 		return usagef("export --format %s: %v", f, err)

@@ -24,7 +24,8 @@ func (e *env) foiOnTerminal(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// Issue 14, item 13: sync over hundreds of messages, backups and send show
+// Issue 14, item 13: sync over hundreds of messages, send, backups and
+// exports show
 // a progress bar on a terminal, and print none when piped.
 func TestProgressOnTerminalOnly(t *testing.T) {
 	t.Parallel()
@@ -54,13 +55,18 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 		t.Errorf("backup on a terminal: exit %d, %q, %s", code, out, stderr)
 	}
 
+	code, out, stderr = e.foiOnTerminal("export", "LXP7", "--format", "zip", "--out", filepath.Join(e.dir, "files.zip"))
+	if code != 0 || !strings.Contains(out, "] 2/2 files in the zip") {
+		t.Errorf("export zip on a terminal: exit %d, %q, %s", code, out, stderr)
+	}
+
 	// Piped (the output is not a terminal): the summary alone.
 	for i := range 120 {
 		raw := fmt.Sprintf("From: Someone <more%d@elsewhere.test>\r\nTo: %s\r\nSubject: More %d\r\nDate: %s\r\nMessage-ID: <m%d@elsewhere.test>\r\n\r\nNot ours.\r\n",
 			i, e.mail.User, i, at.Format(time.RFC1123Z), i)
 		e.mail.Deliver("INBOX", []byte(raw), at)
 	}
-	for _, args := range [][]string{{"sync"}, {"backup", filepath.Join(e.dir, "b2.tar.gz")}} {
+	for _, args := range [][]string{{"sync"}, {"backup", filepath.Join(e.dir, "b2.tar.gz")}, {"export", "LXP7", "--format", "zip", "--out", filepath.Join(e.dir, "files2.zip")}} {
 		_, out, _ := e.foiAsUser(args...)
 		if strings.ContainsAny(out, "\r") || strings.Contains(out, "[#") {
 			t.Errorf("foi %s piped draws a bar:\n%q", args[0], out)
