@@ -159,7 +159,7 @@ func TestClassifyAutoReplies(t *testing.T) {
 		{"Exchange keeps the out-of-office in Thread-Topic when the gateway rewrote the subject", &Message{Header: hdr("Thread-Topic", "Automatic reply: Freedom of Information request [LXP7-004]"), Subject: "[EXTERNAL] Freedom of Information request [LXP7-004]", Text: "Thanks"}, lifecycle.KindAutoReply, nil},
 		{"Thread-Topic of our subject proves nothing", &Message{Header: hdr("Thread-Topic", "Freedom of Information request [LXP7-004]"), Subject: "RE: Freedom of Information request [LXP7-004]", Text: "We acknowledge receipt of your request."}, lifecycle.KindAcknowledgement, nil},
 		{"Lotus: is out of the office", &Message{Subject: "Mary Brown is out of the office.", Text: "I will be out of the office starting 02/03/2026 and will not return until 10/03/2026."}, lifecycle.KindAutoReply, nil},
-		{"prose with 'is away' is not an absence", &Message{Subject: "RE: request", Text: "The ward is away from the main site. Please find attached the information requested."}, lifecycle.KindSubstantive, nil},
+		{"prose with 'is away' is not an absence", &Message{Subject: "RE: request", Text: "In response to your request: the ward is away from the main site, so the posts are shared."}, lifecycle.KindSubstantive, nil},
 		{"Lotus return receipt", &Message{Subject: "Return Receipt", Text: "Your document: Freedom of Information request [LXP7-004]\nwas received by: Mary Brown/Trust\nat: 02/03/2026 10:48:00"}, lifecycle.KindAutoReply, nil},
 		{"German read receipt", &Message{Subject: "Gelesen: Anfrage"}, lifecycle.KindAutoReply, nil},
 		{"Exchange 2003 out of office autoreply", &Message{Subject: "Out of Office AutoReply: Freedom of Information request"}, lifecycle.KindAutoReply, nil},
