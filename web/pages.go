@@ -204,13 +204,13 @@ func lineOf(r boardRow) boardLine {
 	l := boardLine{Ref: r.Ref, Authority: r.Authority, Phase: r.Phase, PhaseWords: phaseWords(r.Phase), State: string(r.State),
 		Sent: "–", Due: "–", Last: "–", Clock: r.Clock, Problem: r.Problem, Needs: needsAction(r)}
 	if !r.SentAt.IsZero() {
-		l.Sent = r.SentAt.In(london).Format("Mon 2 Jan 2006")
+		l.Sent = r.SentAt.In(london).Format("2 Jan 2006")
 	}
 	if !r.Due.IsZero() {
-		l.Due = r.Due.Format("Mon 2 Jan")
+		l.Due = r.Due.Format("2 Jan 2006")
 	}
 	if !r.LastActivity.IsZero() {
-		l.Last = r.LastActivity.In(london).Format("Mon 2 Jan 2006")
+		l.Last = r.LastActivity.In(london).Format("2 Jan 2006")
 	}
 	if r.Suggested != nil {
 		l.Suggested = r.Suggested.Words
