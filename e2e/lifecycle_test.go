@@ -124,6 +124,9 @@ storage:
   data_dir: data
 schedule:
   review_on_silence: auto
+web:
+  # foi serve's dashboard, on a port of its own.
+  listen: "127.0.0.1:0"
 `, s.Campaign.Address, s.Host, s.SubmissionPort, s.Campaign.Address, s.CAFile,
 		s.Host, s.IMAPPort, s.Campaign.Address, s.CAFile)
 	os.WriteFile(f.cfg, []byte(cfg), 0o600)
