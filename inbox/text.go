@@ -84,8 +84,12 @@ func (p *Processor) storeTexts(ctx context.Context, atts []Attachment, texts fil
 			p.log().Error("text of attachment not stored: run foi reindex", "file", a.Name, "sha256", a.SHA256, "err", err)
 			continue
 		}
-		if ft.Status != string(extract.StatusOK) {
-			p.log().Info("attachment text not read", "file", a.Name, "status", ft.Status, "reason", ft.Reason)
+		switch res.Status {
+		case extract.StatusOK:
+		case extract.StatusUnsupported: // images in signatures: every reply has them
+			p.log().Debug("attachment not read: not a kind foi reads", "file", a.Name, "reason", ft.Reason)
+		default:
+			p.log().Info("attachment text could not be read", "file", a.Name, "status", ft.Status, "reason", ft.Reason)
 		}
 	}
 }
