@@ -55,7 +55,8 @@ type Notifier struct {
 	skipped string // a day whose daily digest had nothing to say
 }
 
-// errSend marks a digest that could not be sent (the store is fine).
+// sendError marks a digest that could not be sent (the store is fine):
+// Run tries again later instead of stopping.
 type sendError struct{ err error }
 
 func (e *sendError) Error() string { return e.err.Error() }
