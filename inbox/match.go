@@ -201,7 +201,11 @@ func Match(m *Message, idx Index) MatchResult {
 				}
 			}
 			for _, ref := range refs {
-				s.add(ref, fmt.Sprintf("from %s, which has %d open request(s), but it names %s, not one of ours", from, len(refs), names))
+				open := fmt.Sprintf("%d open requests", len(refs))
+				if len(refs) == 1 {
+					open = "1 open request"
+				}
+				s.add(ref, fmt.Sprintf("from %s, which has %s, but it names %s, not one of ours", from, open, names))
 			}
 			r.Suggestions = s.list
 			return r

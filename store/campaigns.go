@@ -67,7 +67,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, reqs []NewReques
 			c.RequesterName, c.RequesterOrg, c.RequesterEmail, formatTime(now), scheduleJSON(c.Schedule))
 		if err != nil {
 			if isDuplicate(err) {
-				return fmt.Errorf("campaign %s: %w", c.Slug, ErrExists)
+				return &ExistsError{What: "campaign", Key: c.Slug}
 			}
 			return err
 		}

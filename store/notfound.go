@@ -16,3 +16,14 @@ func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s: %v", e.What,
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func notFound(what, key string) error { return &NotFoundError{What: what, Key: key} }
+
+// ExistsError says which thing is there already: What is its kind
+// ("campaign"), Key its name. It is ErrExists to errors.Is.
+type ExistsError struct {
+	What, Key string
+}
+
+func (e *ExistsError) Error() string { return fmt.Sprintf("%s %s: %v", e.What, e.Key, ErrExists) }
+
+// Is makes an ExistsError match ErrExists.
+func (e *ExistsError) Is(target error) bool { return target == ErrExists }

@@ -27,6 +27,11 @@ func TestNotFoundSaysWhereToLook(t *testing.T) {
 			t.Errorf("foi %s: exit %d, %q; want 1, %q", strings.Join(tc.args, " "), code, stderr, tc.want)
 		}
 	}
+	// And a campaign made twice is said so, with what to do.
+	code, _, stderr := e.foi("campaign", "new", "lxp7", "--title", "Again", "--letter", e.writeFile("letter.txt", letter), "--authorities", "all")
+	if want := "foi: there is a campaign LXP7 already: choose another SLUG (`foi campaign list` lists them), or remove that one with `foi campaign remove LXP7` if it was made by mistake\n"; code != 1 || stderr != want {
+		t.Errorf("campaign new twice: exit %d, %q; want %q", code, stderr, want)
+	}
 }
 
 // Issue 14, finding 5: what has sent nothing can be removed; what has sent

@@ -25,8 +25,7 @@ func (e *env) foiOnTerminal(args ...string) (int, string, string) {
 }
 
 // Issue 14, item 13: sync over hundreds of messages, send, backups and
-// exports show
-// a progress bar on a terminal, and print none when piped.
+// exports show a progress bar on a terminal, and print none when piped.
 func TestProgressOnTerminalOnly(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
