@@ -302,3 +302,7 @@ func modeWords(m lifecycle.Mode) string {
 	}
 	return "sent automatically"
 }
+
+// FeedPath is the dashboard's path of the calendar feed with this token:
+// /calendar/<token>.ics.
+func FeedPath(token string) string { return "/calendar/" + token + ".ics" }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"foi/export"
 	"foi/results"
@@ -21,12 +22,14 @@ address and signature removed; for a SLUG every file in a folder per
 authority with an index. Without SLUG or REF, every campaign (not zip).
 Written to standard output, or with --out to FILE (never overwriting: a
 taken name becomes "FILE (2)"); zip needs --out. --bom starts a CSV with a
-UTF-8 byte order mark for Excel.
+UTF-8 byte order mark for Excel. --feed (with --format ics) prints the
+secret address of the calendar feed that foi serve gives calendar apps.
 
 Examples:
   foi export LXP7 --format csv --bom --out lxp7.csv
   foi export LXP7 --format html --out league.html
-  foi export LXP7-004 --format zip --out LXP7-004.zip`
+  foi export LXP7-004 --format zip --out LXP7-004.zip
+  foi export LXP7 --format ics --feed`
 
 // cmdExport writes an export of a campaign, a request or everything.
 func (a *app) cmdExport(ctx context.Context, args []string) error {
@@ -34,6 +37,7 @@ func (a *app) cmdExport(ctx context.Context, args []string) error {
 	format := fs.String("format", "csv", "csv, json, md, html, ics or zip")
 	out := fs.String("out", "", "file to write (default: standard output; zip needs it)")
 	bom := fs.Bool("bom", false, "start a CSV with a UTF-8 byte order mark (for Excel)")
+	feed := fs.Bool("feed", false, "with --format ics: print the address of the calendar feed that calendar apps can subscribe to")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -64,6 +68,21 @@ func (a *app) cmdExport(ctx context.Context, args []string) error {
 	sc, err := results.ResolveScope(ctx, st, arg)
 	if err != nil {
 		return err
+	}
+	if *feed {
+		if f != results.ICS || sc.Ref != "" {
+			return usagef("export --feed is the calendar feed of a campaign or of every campaign: --format ics, SLUG or nothing")
+		}
+		token, err := results.FeedToken(ctx, st, sc.Slug)
+		if err != nil {
+			return err
+		}
+		base := strings.TrimSuffix(cfg.Web.PublicURL, "/")
+		if base == "" {
+			base = "http://" + cfg.Web.Listen
+		}
+		fmt.Fprintf(a.stdout, "%s%s\n", base, results.FeedPath(token))
+		return nil
 	}
 	var buf bytes.Buffer
 	bar := a.newBar()

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -112,6 +113,12 @@ func TestAnswerAndExport(t *testing.T) {
 	}
 	if c, _, errOut := e.foi("export", "LXP7", "--format", "pdf"); c != 2 || !strings.Contains(errOut, `--format "pdf"`) {
 		t.Errorf("--format pdf: exit %d, %s", c, errOut)
+	}
+	if got := e.must("export", "LXP7", "--format", "ics", "--feed"); !regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+/calendar/[0-9a-f]{32}\.ics\n$`).MatchString(got) {
+		t.Errorf("export --feed: %q", got)
+	}
+	if ics := e.must("export", "LXP7", "--format", "ics"); !strings.HasPrefix(ics, "BEGIN:VCALENDAR\r\n") {
+		t.Errorf("export --format ics: %q", ics)
 	}
 	zpath := filepath.Join(e.dir, "LXP7-001.zip")
 	e.must("export", "LXP7-001", "--format", "zip", "--out", zpath)
