@@ -216,7 +216,7 @@ func (ps *Pass) File(ctx context.Context, batch []Fetched) ([]Outcome, error) {
 	for k, sv := range saved {
 		i := at[k]
 		outs[i].ID, outs[i].Dup = sv.ID, sv.Dup
-		p.storeTexts(ctx, items[i].m.Attachments, items[i].texts) // text.go: attachment text for search
+		p.storeTexts(ctx, sv.ID, items[i].m, items[i].texts) // text.go: text for search
 		in := ins[k]
 		log := p.log().With("folder", ps.folder, "uid", in.UID, "message_id", in.MessageID)
 		if in.Ref != "" {

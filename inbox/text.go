@@ -68,7 +68,17 @@ func (ft fileTexts) letters() []string {
 // reading text never holds up or undoes filing. A failure to store is
 // logged, and the file is then listed as "not-read" by every search until
 // `foi reindex` reads it.
-func (p *Processor) storeTexts(ctx context.Context, atts []Attachment, texts fileTexts) {
+//
+// It also narrows what the search index holds of the message to its
+// subject and new text, the quoted earlier messages (our own letter among
+// them) left out, so that a reply is found by what the authority wrote.
+func (p *Processor) storeTexts(ctx context.Context, id int64, m *Message, texts fileTexts) {
+	if id != 0 {
+		if err := p.Store.IndexMessage(ctx, id, m.Subject, unquoted(m.Text)); err != nil {
+			p.log().Error("reply not indexed for search without its quoted text: run foi reindex", "id", id, "err", err)
+		}
+	}
+	atts := m.Attachments
 	for i, a := range atts {
 		if v, ok, err := p.Store.FileTextVersion(ctx, a.SHA256); err == nil && ok && v >= extract.Version {
 			continue
@@ -113,7 +123,7 @@ type ReindexReport struct {
 // Reindex reads the text of the stored files of every received message
 // again from data_dir/files (all of them if all is set, else only those
 // not read yet or read by an older extract.Version), and rebuilds the
-// full-text index of the messages. A file missing from data_dir/files is
+// full-text index of the messages (their new text, as at filing). A file missing from data_dir/files is
 // stored as unreadable with that reason, so that it is listed, not lost
 // from sight.
 func Reindex(ctx context.Context, st *store.Store, all bool, now func() time.Time, log *slog.Logger) (ReindexReport, error) {
@@ -153,7 +163,7 @@ func Reindex(ctx context.Context, st *store.Store, all bool, now func() time.Tim
 		rep.Read++
 		log.Debug("file read", "file", f.Name, "status", ft.Status)
 	}
-	if rep.Messages, err = st.RebuildMessageIndex(ctx); err != nil {
+	if rep.Messages, err = st.RebuildMessageIndex(ctx, unquoted); err != nil {
 		return rep, err
 	}
 	if rep.Unread, err = st.UnreadFiles(ctx, ""); err != nil {

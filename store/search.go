@@ -98,22 +98,65 @@ func (s *Store) ReceivedFiles(ctx context.Context) ([]StoredFile, error) {
 	return list, rows.Err()
 }
 
-// RebuildMessageIndex indexes every received message again (the triggers
-// of migration 0008 keep it current; this repairs it). It returns how many
-// messages are indexed.
-func (s *Store) RebuildMessageIndex(ctx context.Context) (int, error) {
+// IndexMessage sets what the search index holds for a received message:
+// its subject and body as given (the caller leaves out the quoted earlier
+// messages, which include our own letter). Until it is called, the index
+// holds the whole body (the insert trigger of migration 0008), so a
+// message is never missing from it.
+func (s *Store) IndexMessage(ctx context.Context, id int64, subject, body string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM message_fts WHERE docid = ?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO message_fts (docid, subject, body) SELECT id, ?, ? FROM messages
+			WHERE id = ? AND direction = 'in'`, subject, body, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("index message %d: %w", id, err)
+	}
+	return nil
+}
+
+// RebuildMessageIndex indexes every received message again, its body
+// passed through body (which leaves out quoted text; nil keeps it whole).
+// It returns how many messages are indexed.
+func (s *Store) RebuildMessageIndex(ctx context.Context, body func(string) string) (int, error) {
+	if body == nil {
+		body = func(b string) string { return b }
+	}
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM message_fts`); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO message_fts (docid, subject, body)
-			SELECT id, subject, body_text FROM messages WHERE direction = 'in'`)
+		rows, err := tx.QueryContext(ctx, `SELECT id, subject, body_text FROM messages WHERE direction = 'in' ORDER BY id`)
 		if err != nil {
 			return err
 		}
-		c, _ := res.RowsAffected()
-		n = int(c)
+		type msg struct {
+			id            int64
+			subject, body string
+		}
+		var list []msg
+		for rows.Next() {
+			var m msg
+			if err := rows.Scan(&m.id, &m.subject, &m.body); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range list {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO message_fts (docid, subject, body) VALUES (?, ?, ?)`, m.id, m.subject, body(m.body)); err != nil {
+				return err
+			}
+		}
+		n = len(list)
 		return nil
 	})
 	if err != nil {

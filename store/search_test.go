@@ -98,7 +98,7 @@ func TestSearch(t *testing.T) {
 	if res, _ := st.Search(ctx, `adverse`, ""); len(res.Hits) != 0 {
 		t.Errorf("old text still found: %+v", res.Hits)
 	}
-	if n, err := st.RebuildMessageIndex(ctx); err != nil || n != 3 {
+	if n, err := st.RebuildMessageIndex(ctx, nil); err != nil || n != 3 {
 		t.Errorf("RebuildMessageIndex = %d, %v", n, err)
 	}
 }

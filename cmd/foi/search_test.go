@@ -56,8 +56,9 @@ func replyWith(t *testing.T, sent []byte, n int, body string, files ...file) []b
 // XLSX and scanned-PDF attachments; `foi search "Equality Impact
 // Assessment"` finds the reply and the PDF and DOCX that hold the words,
 // and nothing else (not our letters, not a reply with only some of the
-// words); the scanned PDF is reported as having no text layer. foi reindex
-// reads everything again and finds the same.
+// words, not a reply that only quotes our question); the scanned PDF is
+// reported as having no text layer. foi reindex reads everything again and
+// finds the same.
 func TestSearchFindsRepliesAndFiles(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
@@ -91,7 +92,7 @@ func TestSearchFindsRepliesAndFiles(t *testing.T) {
 		{"LXP7-003", "Please find our response attached.", []file{
 			{"letter.docx", "application/octet-stream", extracttest.DOCX("Dear requester,", eia)},
 			{"figures.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", extracttest.XLSX("Posts", []string{"Band", "Posts"}, []string{"7", "2"})}}},
-		{"LXP7-004", "Our response is attached.", []file{{"scan.pdf", "application/pdf", extracttest.ImagePDF()}}},
+		{"LXP7-004", "Our response is attached.\r\n\r\nOn 2 Mar 2026, LXP wrote:\r\n> Was the decision subject to an Equality Impact Assessment?", []file{{"scan.pdf", "application/pdf", extracttest.ImagePDF()}}},
 		{"LXP7-005", "There was no assessment of the impact on equality: see attached.", []file{
 			{"note.pdf", "application/pdf", extracttest.PDF(false, "Equality matters. Impact unknown.")}}},
 	}
