@@ -33,11 +33,12 @@ var Roles = map[string]string{
 	"LXP7N-003": "clarification",   // asks what we mean, answers once told
 	"LXP7N-004": "refuse-s12",      // refuses on cost (s.12), upholds it on review
 	"LXP7N-005": "silent",          // never answers: chasers, review, ICO draft
-	"LXP7N-006": "bounce",          // the address does not exist; answers at the corrected one
+	"LXP7N-006": "bounce",          // the address does not exist: yours to correct
 	"LXP7N-007": "out-of-office",   // an automatic reply first, then the answer
 	"LXP7N-008": "own-ref-only",    // later writes with only its own reference
 	"LXP7N-009": "partial",         // answers, withholding the post holders' names (s.40(2))
 	"LXP7N-010": "not-held",        // holds no such information
+	"LXP7N-011": "bounce-fixed",    // bounces too; the volunteer sends it again to the right address
 	"LXP7A-001": "late",            // answers only after the first chaser
 	"LXP7A-002": "silent",          // still silent at the end: both chasers sent, a review next
 	"LXP7A-003": "ack-then-silent", // acknowledges, then nothing: its final chaser waits for you
@@ -52,7 +53,7 @@ var Roles = map[string]string{
 // (LeftForYou).
 var Expect = map[string]string{
 	"prompt": "successful", "ack-then-answer": "successful", "clarification": "successful",
-	"refuse-s12": "refused", "silent": "ico_complaint_ready", "bounce": "delivery_failed",
+	"refuse-s12": "refused", "silent": "ico_complaint_ready", "bounce": "delivery_failed", "bounce-fixed": "successful",
 	"out-of-office": "successful", "own-ref-only": "successful", "partial": "partially_successful",
 	"not-held": "not_held", "late": "successful", "ack-then-silent": "acknowledged",
 	"late-refusal": "responded", "wrong-ref": "sent", "extension": "extended", "answers": "successful",
@@ -80,21 +81,23 @@ func RoleOf(ref string) string {
 // request, so that the person trying the demo has one of each to do on
 // the dashboard.
 var LeftForYou = map[string]string{
+	"LXP7N-006": "fix its address: the trust's website gives information.governance@ at the same domain",
 	"LXP7A-003": "approve its final chaser",
 	"LXP7A-004": "confirm its refusal",
 	"LXP7A-005": "file the reply that quotes a mistyped reference",
 }
 
 // Leaves reports whether the scripted volunteer leaves the chore (the
-// first word of a LeftForYou entry: "approve", "confirm" or "file") of
+// first word of a LeftForYou entry: "approve", "confirm", "file" or
+// "fix") of
 // request ref for the person trying the demo.
 func Leaves(ref, chore string) bool {
 	first, _, _ := strings.Cut(LeftForYou[ref], " ")
 	return first == chore
 }
 
-// CorrectedAddress is where the trust whose listed address addr does not
-// exist (role bounce) really takes requests: the address the volunteer
+// CorrectedAddress is where a trust whose listed address addr does not
+// exist (roles bounce and bounce-fixed) really takes requests: the address the volunteer
 // finds on its website.
 func CorrectedAddress(addr string) string {
 	return "information.governance@" + domainOf(addr)
@@ -206,7 +209,7 @@ func (s *Authorities) Receive(r localmail.Received) {
 			reply(15, "Internal review: "+m.Header.Get("Subject"), "", "Dear LXP Revolution,\n\nWe have looked again at how your request was handled. Our decision stands: complying would exceed the appropriate limit under section 12 of the Act, so we still refuse the request.\n\nIf you remain dissatisfied, you may complain to the Information Commissioner.\n\nFOI Team")
 		}
 	case "silent":
-	case "bounce":
+	case "bounce", "bounce-fixed":
 		switch {
 		case isFirst && !strings.HasPrefix(to, "information.governance@"):
 			s.later(now.Add(time.Minute), s.dsn(now.Add(time.Minute), to, id))

@@ -38,7 +38,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	if *days < 1 {
 		return usagef("--days must be at least 1")
 	}
-	width := terminalWidth(a.stdout)
+	width, height := terminalSize(a.stdout)
 	if !a.json {
 		// The only words a first `go run ./cmd/foi demo` can say about the
 		// minute of silence before them (issue 14, finding 9).
@@ -112,8 +112,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 			return err
 		}
 		if live {
-			if b, err := demoBoard(ctx, quiet, day+1, *days, width); err == nil {
-				fmt.Fprint(a.stdout, "\033[H\033[2J", dash.line(), b)
+			if b, err := demoBoard(ctx, quiet, dash.url, day+1, *days, width, height, vol.did); err == nil {
+				fmt.Fprint(a.stdout, "\033[H\033[2J", b)
 			}
 			select {
 			case <-time.After(*speed):
@@ -140,11 +140,11 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 		}
 	} else {
 		if live {
-			b, err := demoBoard(ctx, quiet, *days, *days, width)
+			b, err := demoBoard(ctx, quiet, dash.url, *days, *days, width, height, vol.did)
 			if err != nil {
 				return err
 			}
-			fmt.Fprint(a.stdout, "\033[H\033[2J", dash.line(), b)
+			fmt.Fprint(a.stdout, "\033[H\033[2J", b)
 		}
 		a.demoEnd(final, start, clock.Now(), *dir, cfgPath, dash.url, width)
 	}

@@ -20,19 +20,20 @@ import (
 // each with where it stands, the truth of its clock, the chasers sent and
 // what happens next, fitted to the terminal's width (issue 14, finding 9).
 
-// terminalWidth is the width of the terminal w writes to, or 80 when it is
-// not a terminal (piped) or cannot tell.
-func terminalWidth(w io.Writer) int {
+// terminalSize is the width and height of the terminal w writes to, or
+// 80x24 when it is not a terminal (piped) or cannot tell.
+func terminalSize(w io.Writer) (width, height int) {
 	if f, ok := w.(*os.File); ok {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col >= 40 {
-			return int(ws.Col)
+		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col >= 40 && ws.Row >= 10 {
+			return int(ws.Col), int(ws.Row)
 		}
 	}
-	return 80
+	return 80, 24
 }
 
-// demoBoard draws the board at the demo's now: day of days.
-func demoBoard(ctx context.Context, q *app, day, days, width int) (string, error) {
+// demoBoard draws the board at the demo's now: day of days, and what the
+// volunteer did last.
+func demoBoard(ctx context.Context, q *app, url string, day, days, width, height int, did string) (string, error) {
 	cfg, st, err := q.open(ctx)
 	if err != nil {
 		return "", err
@@ -57,29 +58,41 @@ func demoBoard(ctx context.Context, q *app, day, days, width int) (string, error
 			}
 		}
 	}
-	var b strings.Builder
-	fmt.Fprintln(&b, fitWidth(fmt.Sprintf("%s · day %d of %d · %d requests", now.Format("Mon 2 Jan 2006 15:04"), day, days, len(rows)), width))
+	head := []string{fitWidth(fmt.Sprintf("%s · day %d of %d · dashboard %s", now.Format("Mon 2 Jan 2006 15:04"), day, days, url), width)}
 	for _, c := range demoCampaigns(rows) {
-		for _, line := range wrapWidth(fmt.Sprintf("%s (%d): %s", c.slug, c.total, c.counted()), width, "", "       ") {
-			fmt.Fprintln(&b, line)
-		}
+		head = append(head, wrapWidth(fmt.Sprintf("%s (%d): %s", c.slug, c.total, c.counted()), width, "", "       ")...)
 	}
-	b.WriteByte('\n')
 	cols := boardColumns(width)
-	b.WriteString(cols.line("REF", "AUTHORITY", "STANDING", "CLOCK", "CHASERS", "NEXT"))
-	shown := 0
+	body := []string{cols.line("REF", "AUTHORITY", "STANDING", "CLOCK", "CHASERS", "NEXT")}
 	for _, r := range rows {
 		if _, ok := demo.Roles[r.Ref]; !ok {
 			continue
 		}
-		shown++
 		n := "-"
 		if chased[r.Ref] > 0 {
 			n = strconv.Itoa(chased[r.Ref])
 		}
-		b.WriteString(cols.line(r.Ref, shortAuthority(r.Authority), standing(r), compactClock(r.Clock), n, compactNext(r)))
+		body = append(body, cols.line(r.Ref, shortAuthority(r.Authority), standing(r), compactClock(r.Clock), n, compactNext(r)))
 	}
-	fmt.Fprintln(&b, fitWidth(fmt.Sprintf("(wd: working days. The other %d trusts answer on time. Ctrl-C stops.)", len(rows)-shown), width))
+	foot := []string{fitWidth(fmt.Sprintf("(wd: working days. The other %d trusts answer on time. Ctrl-C stops.)", len(rows)-len(body)+1), width)}
+	if did != "" {
+		foot = append([]string{fitWidth(demoVolunteer+", the volunteer, "+did, width)}, foot...)
+	}
+	// What does not fit the terminal's height goes first: the blank line,
+	// then the volunteer's last action.
+	blank := []string{""}
+	if len(head)+len(blank)+len(body)+len(foot) > height {
+		blank = nil
+	}
+	if len(head)+len(body)+len(foot) > height && len(foot) > 1 {
+		foot = foot[1:]
+	}
+	var b strings.Builder
+	for _, part := range [][]string{head, blank, body, foot} {
+		for _, line := range part {
+			b.WriteString(line + "\n")
+		}
+	}
 	return b.String(), nil
 }
 
@@ -115,7 +128,6 @@ func (c columns) line(cells ...string) string {
 			b.WriteByte(' ')
 		}
 	}
-	b.WriteByte('\n')
 	return b.String()
 }
 

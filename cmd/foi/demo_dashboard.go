@@ -16,11 +16,6 @@ type demoDashboard struct {
 	stop func()
 }
 
-// line is the board's first line: where the dashboard is.
-func (d *demoDashboard) line() string {
-	return fmt.Sprintf("Dashboard: %s\n", d.url)
-}
-
 // startDemoDashboard serves the dashboard over the demo's data, with the
 // demo's clock, on addr (a loopback address; port 0 takes a free one).
 // With no volunteer accounts on loopback, the person at the machine is the

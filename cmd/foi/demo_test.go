@@ -77,6 +77,10 @@ func TestDemoHeadless(t *testing.T) {
 	if s := run1("show", "LXP7N-004"); !strings.Contains(s, "review_after_refusal") || strings.Count(s, "marked the request refused") != 2 {
 		t.Errorf("LXP7N-004 should be refused, reviewed, and refused again on review:\n%s", s)
 	}
+	if s := run1("show", "LXP7N-011"); !strings.Contains(s, "could not be delivered") || !strings.Contains(s, "goes again to information.governance@") ||
+		!strings.Contains(s, demoVolunteer+" marked the request answered") {
+		t.Errorf("LXP7N-011 should bounce, go again to the corrected address and be answered:\n%s", s)
+	}
 	s := run1("show", "LXP7N-005")
 	for _, step := range []string{"first_chaser", "final_chaser", "review_on_silence", "ico_complaint"} {
 		if !strings.Contains(s, step) {
@@ -145,7 +149,7 @@ func TestDemoTerminal(t *testing.T) {
 	if first, _, _ := strings.Cut(text, "\n"); !strings.Contains(first, "Go spent about a minute compiling") {
 		t.Errorf("the first line does not explain the first run's wait: %q", first)
 	}
-	if !strings.Contains(text, "Dashboard: http://127.0.0.1:") {
+	if !strings.Contains(text, "dashboard http://127.0.0.1:") {
 		t.Errorf("the board does not say where the dashboard is:\n%s", text)
 	}
 	screens := strings.Split(text, "\033[H\033[2J")
@@ -156,7 +160,7 @@ func TestDemoTerminal(t *testing.T) {
 	board, end, _ := strings.Cut(last, "The demo ran from")
 	for _, screen := range screens[1:] {
 		b, _, _ := strings.Cut(screen, "The demo ran from")
-		lines := strings.Split(strings.TrimSuffix(b, "\n"), "\n")
+		lines := strings.Split(strings.TrimRight(b, "\n"), "\n")
 		for _, line := range lines {
 			if n := len([]rune(line)); n > 80 {
 				t.Errorf("a board line is %d columns wide, more than the terminal's 80:\n%s", n, line)

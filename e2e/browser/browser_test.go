@@ -67,6 +67,21 @@ func TestDashboardInChromium(t *testing.T) {
 		if want := refsOf(rows, func(report.Row) bool { return true }); !sameSet(shown, want) {
 			t.Errorf("the boards show %d requests, want %d:\n got %v\nwant %v", len(shown), len(want), shown, want)
 		}
+		// Every part the demo's authorities play ends where it should, on
+		// the board: answered, partly, refused after review, not held, a
+		// complaint ready, bounced and sent again, overdue...
+		for _, slug := range slugs {
+			b.open("/campaigns/" + slug)
+			for ref := range demo.Roles {
+				if campaignOf(ref) != slug {
+					continue
+				}
+				got := b.attrs(fmt.Sprintf(`table#board tr[data-ref="%s"]`, ref), "data-state")
+				if want := demo.ExpectOf(ref); len(got) != 1 || got[0] != want {
+					t.Errorf("%s (%s) is %v on the board, want %s", ref, demo.RoleOf(ref), got, want)
+				}
+			}
+		}
 	})
 
 	t.Run("overdue shows exactly the late ones", func(t *testing.T) {
