@@ -19,14 +19,26 @@ import (
 // attached letter) and then for the store.
 type fileTexts []extract.Result
 
+// maxMessageTextTime bounds the time spent reading one message's files:
+// each is bounded by extract.Timeout, but a message may carry up to 1,000
+// files. Files not read in time are unreadable with that reason, and
+// listed; `foi reindex --all` reads them again.
+const maxMessageTextTime = time.Minute
+
 // readTexts reads the text of each of m's files (extract.Text: bounded in
 // time and size, never failing).
 func readTexts(m *Message) fileTexts {
 	if len(m.Attachments) == 0 {
 		return nil
 	}
+	start := time.Now()
 	ft := make(fileTexts, len(m.Attachments))
 	for i, a := range m.Attachments {
+		if time.Since(start) > maxMessageTextTime {
+			ft[i] = extract.Result{Status: extract.StatusUnreadable, Format: extract.Detect(a.Name, a.ContentType, a.Data),
+				Reason: fmt.Sprintf("not read: reading this message's earlier files took over %s; run foi reindex --all to try again", maxMessageTextTime)}
+			continue
+		}
 		ft[i], _ = extract.Text(a.Name, a.ContentType, a.Data) // the status says it all
 	}
 	return ft
