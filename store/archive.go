@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"foi/lifecycle"
 )
 
 // Removing and archiving (migration 0010). A thing made by mistake that has
@@ -114,9 +116,12 @@ func (s *Store) RemoveCampaign(ctx context.Context, slug string, now time.Time) 
 }
 
 // ArchiveCampaign hides a campaign from the campaign list, status, the
-// board and the schedule, keeping every row.
-func (s *Store) ArchiveCampaign(ctx context.Context, slug string, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// board and the schedule, keeping every row, and cancels its letters still
+// waiting to go (pending, to retry, or drafts), each with an event: an
+// archived campaign sends nothing more. It returns how many it cancelled.
+func (s *Store) ArchiveCampaign(ctx context.Context, slug string, now time.Time) (int, error) {
+	cancelled := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET archived_at = ? WHERE slug = ? AND archived_at IS NULL`, formatTime(now), slug)
 		if err != nil {
 			return err
@@ -129,8 +134,50 @@ func (s *Store) ArchiveCampaign(ctx context.Context, slug string, now time.Time)
 			}
 			return fmt.Errorf("campaign %s is archived already: %w", slug, ErrConflict)
 		}
-		return logRemoval(ctx, tx, now, "campaign_archived", slug, "")
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.request_id, o.step FROM outbox o JOIN requests r ON r.id = o.request_id
+			JOIN campaigns c ON c.id = r.campaign_id WHERE c.slug = ? AND o.state IN (?, ?, ?) ORDER BY o.id`,
+			slug, lifecycle.OutboxPending, lifecycle.OutboxTempFailed, lifecycle.OutboxDraft)
+		if err != nil {
+			return err
+		}
+		type waiting struct {
+			id, req int64
+			step    lifecycle.Step
+		}
+		var list []waiting
+		for rows.Next() {
+			var w waiting
+			if err := rows.Scan(&w.id, &w.req, &w.step); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, w)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, w := range list {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+				lifecycle.OutboxCancelled, "the campaign was archived", formatTime(now), w.id); err != nil {
+				return err
+			}
+			if err := addEvent(ctx, tx, Event{RequestID: w.req, At: now, Kind: lifecycle.EventCancelled, Actor: actorOf(ctx),
+				Detail: string(w.step) + " not sent: campaign " + slug + " was archived"}); err != nil {
+				return err
+			}
+		}
+		cancelled = len(list)
+		detail := ""
+		switch {
+		case cancelled == 1:
+			detail = "1 waiting letter cancelled"
+		case cancelled > 1:
+			detail = fmt.Sprintf("%d waiting letters cancelled", cancelled)
+		}
+		return logRemoval(ctx, tx, now, "campaign_archived", slug, detail)
 	})
+	return cancelled, err
 }
 
 // ArchivedAuthorities lists the archived authorities by name.

@@ -54,10 +54,15 @@ func (a *app) campaignRemove(ctx context.Context, st *store.Store, pos []string)
 	}
 	slug := strings.ToUpper(pos[1])
 	if verb == "archive" {
-		if err := st.ArchiveCampaign(ctx, slug, a.now()); err != nil {
+		n, err := st.ArchiveCampaign(ctx, slug, a.now())
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "Archived %s: everything is kept (`foi status %s` and `foi show REF` still show it), but it is left out of `foi status`, the board and the schedule: nothing more is chased.\n", slug, slug)
+		fmt.Fprintf(a.stdout, "Archived %s: everything is kept (`foi status %s` and `foi show REF` still show it), but it is left out of `foi status`, the board and the schedule: nothing more is chased", slug, slug)
+		if n > 0 {
+			fmt.Fprintf(a.stdout, ", and its %s waiting to go will not", count(n, "letter", "letters"))
+		}
+		fmt.Fprintln(a.stdout, ".")
 		return nil
 	}
 	refs, err := st.RemoveCampaign(ctx, slug, a.now())

@@ -78,7 +78,14 @@ func TestRemoveAndArchive(t *testing.T) {
 	if code, _, stderr := e.foi("campaign", "remove", "LXP7"); code != 1 || !strings.Contains(stderr, "LXP7-001 has letters or replies") || !strings.Contains(stderr, "foi campaign archive LXP7") {
 		t.Errorf("remove a campaign that sent: exit %d, %q", code, stderr)
 	}
-	e.must("campaign", "archive", "LXP7")
+	// Archiving stops what was waiting to go: a draft follow-up is cancelled.
+	e.must("reply", "LXP7-001", "--template", "clarification", "--draft")
+	if out := e.must("campaign", "archive", "LXP7"); !strings.Contains(out, "and its 1 letter waiting to go will not.") {
+		t.Errorf("campaign archive: %q", out)
+	}
+	if out := e.must("drafts"); !strings.Contains(out, "No drafts waiting") {
+		t.Errorf("drafts after archiving the campaign:\n%s", out)
+	}
 	if out := e.must("status"); strings.Contains(out, "LXP7-001") {
 		t.Errorf("status lists an archived campaign:\n%s", out)
 	}
