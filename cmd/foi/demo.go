@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,9 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	}
 	if *days < 1 {
 		return usagef("--days must be at least 1")
+	}
+	if host, _, err := net.SplitHostPort(*listen); err != nil || !net.ParseIP(host).IsLoopback() {
+		return usagef("demo --listen %s: the demo's dashboard listens only on a loopback address such as 127.0.0.1:8025", *listen)
 	}
 	width, height := terminalSize(a.stdout)
 	if !a.json {

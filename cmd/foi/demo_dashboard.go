@@ -17,7 +17,8 @@ type demoDashboard struct {
 }
 
 // startDemoDashboard serves the dashboard over the demo's data, with the
-// demo's clock, on addr (a loopback address; port 0 takes a free one).
+// demo's clock, on addr (a loopback address, checked by the caller; port
+// 0 takes a free one).
 // With no volunteer accounts on loopback, the person at the machine is the
 // user, as with foi serve.
 func (a *app) startDemoDashboard(ctx context.Context, q *app, addr string) (*demoDashboard, error) {
@@ -29,10 +30,6 @@ func (a *app) startDemoDashboard(ctx context.Context, q *app, addr string) (*dem
 	if err != nil {
 		st.Close()
 		return nil, err
-	}
-	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
-		st.Close()
-		return nil, usagef("demo --listen %s: the demo's dashboard listens only on a loopback address such as 127.0.0.1:8025", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

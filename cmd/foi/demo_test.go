@@ -226,6 +226,19 @@ func TestDemoCtrlC(t *testing.T) {
 	}
 }
 
+// TestDemoListensOnLoopbackOnly: the demo's dashboard has no accounts, so
+// it never listens where other machines can reach it.
+func TestDemoListensOnLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"0.0.0.0:8025", "192.0.2.1:8025", "localhost"} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"demo", "--headless", "--listen", addr, "--dir", t.TempDir()}, &out, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), "loopback") {
+			t.Errorf("demo --listen %s: exit %d, %q; want a usage error naming loopback", addr, code, errOut.String())
+		}
+	}
+}
+
 // TestReadmeDemoLine: the README's demo line warns of the first run's
 // compile (issue 14, finding 9).
 func TestReadmeDemoLine(t *testing.T) {
