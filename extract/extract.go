@@ -16,7 +16,9 @@
 //     content type: mail gateways often send everything as
 //     application/octet-stream.
 //  2. txt and csv: decoded as UTF-8 (or, if not valid UTF-8, as
-//     Windows-1252, which is what old office software writes).
+//     Windows-1252, which is what old office software writes); html (a
+//     letter saved as a web page) the same, then made text by
+//     github.com/inbucket/html2text, as the mail parser does for bodies.
 //  3. docx, xlsx and odt: the zip is read through zipLimits (entry count,
 //     each entry's declared and actual uncompressed size, the total), so
 //     that a zip bomb is refused rather than inflated; then the XML parts
@@ -41,6 +43,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/inbucket/html2text"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -87,7 +90,7 @@ const Version = 1
 type Result struct {
 	Status Status `json:"status"`
 	// Format is the kind of file as read: "txt", "csv", "docx", "xlsx",
-	// "odt", "pdf", or "" when unsupported.
+	// "odt", "ods", "html", "pdf", or "" when unsupported.
 	Format string `json:"format,omitempty"`
 	Text   string `json:"text,omitempty"`
 	// Reason says why the status is not ok, in words for the user
@@ -143,12 +146,14 @@ func read(name, contentType string, data []byte, timeout time.Duration) (res Res
 		res.Reason = readXLSX(data, &w)
 	case "odt", "ods":
 		res.Reason = readODF(data, &w)
+	case "html":
+		res.Reason = readHTML(data, &w)
 	case "pdf":
 		res.Pages, res.Reason = readPDF(data, &w, timeout)
 	default:
 		res.Status, res.Format = StatusUnsupported, ""
 		if res.Reason = kindOf(name, contentType); res.Reason == "" {
-			res.Reason = "foi reads text from txt, csv, docx, xlsx, odt and PDF files"
+			res.Reason = "foi reads text from txt, csv, html, docx, xlsx, odt and PDF files"
 		}
 		return res
 	}
@@ -176,7 +181,7 @@ func read(name, contentType string, data []byte, timeout time.Duration) (res Res
 
 // Detect names the kind of file, from its bytes first, then its name's
 // extension, then its content type: "txt", "csv", "docx", "xlsx", "odt",
-// "ods", "pdf", or "" for a kind that Text does not read.
+// "ods", "html", "pdf", or "" for a kind that Text does not read.
 func Detect(name, contentType string, data []byte) string {
 	ext := strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/")))
 	mt, _, _ := mime.ParseMediaType(contentType)
@@ -194,6 +199,8 @@ func Detect(name, contentType string, data []byte) string {
 	switch ext {
 	case ".txt", ".text", ".log", ".md":
 		return "txt"
+	case ".htm", ".html":
+		return "html"
 	case ".csv", ".tsv":
 		return "csv"
 	case ".pdf", ".docx", ".xlsx", ".odt", ".ods":
@@ -204,6 +211,8 @@ func Detect(name, contentType string, data []byte) string {
 	switch mt {
 	case "text/plain":
 		return "txt"
+	case "text/html":
+		return "html"
 	case "text/csv", "text/tab-separated-values":
 		return "csv"
 	case "application/pdf":
@@ -286,6 +295,21 @@ func utf16Text(b []byte) string {
 		}
 	}
 	return sb.String()
+}
+
+// maxHTML bounds an HTML file: its parse tree takes several times its size.
+const maxHTML = 8 << 20
+
+func readHTML(data []byte, w *textWriter) string {
+	if len(data) > maxHTML {
+		return fmt.Sprintf("an HTML file of %s, larger than the %s foi reads", size(int64(len(data))), size(maxHTML))
+	}
+	s, err := html2text.FromString(decodeText(data), html2text.Options{OmitLinks: true, TextOnly: true})
+	if err != nil {
+		return "damaged HTML: " + err.Error()
+	}
+	w.WriteString(s)
+	return ""
 }
 
 // textWriter collects text up to MaxText bytes, cut at a rune boundary.

@@ -34,6 +34,7 @@ func TestText(t *testing.T) {
 		{"letter.docx", "application/octet-stream", extracttest.DOCX("Dear requester,", eia), extract.StatusOK, "docx", []string{"Dear requester,\n" + eia}},
 		{"answers.xlsx", "", extracttest.XLSX("Answers", []string{"Question", "Answer"}, []string{"EIA done?", "Yes"}), extract.StatusOK, "xlsx", []string{"Answers\nQuestion\tAnswer\nEIA done?\tYes"}},
 		{"letter.odt", "", extracttest.ODT("Dear requester,", eia), extract.StatusOK, "odt", []string{eia}},
+		{"letter.htm", "application/octet-stream", []byte("<html><head><style>p{color:red}</style></head><body><p>Dear requester,</p><p>The decision was subject to an <b>Equality Impact Assessment</b> (EIA).</p></body></html>"), extract.StatusOK, "html", []string{"Dear requester,", "subject to an Equality Impact Assessment"}},
 		{"photo.jpg", "image/jpeg", []byte("\xff\xd8\xff\xe0 not really"), extract.StatusUnsupported, "", nil},
 		{"old.doc", "application/msword", []byte("\xd0\xcf\x11\xe0"), extract.StatusUnsupported, "", nil},
 		{"empty.txt", "text/plain", nil, extract.StatusNoText, "txt", nil},
@@ -178,12 +179,13 @@ func FuzzText(f *testing.F) {
 		extracttest.XLSX("S", []string{"a", "b"}),
 		extracttest.ODT(eia),
 		[]byte("plain text\n"),
+		[]byte("<html><body><p>a <b>b</b></p><table><tr><td>c</td></tr></table></body></html>"),
 	}
 	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, name := range []string{"f.pdf", "f.docx", "f.xlsx", "f.odt", "f.txt"} {
+		for _, name := range []string{"f.pdf", "f.docx", "f.xlsx", "f.odt", "f.txt", "f.html"} {
 			start := time.Now()
 			res, err := extract.Text(name, "", data)
 			if d := time.Since(start); d > 3*time.Second {
