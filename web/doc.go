@@ -69,7 +69,8 @@
 //	      form.confirm[data-action=resend] button
 //	      form.confirm[data-action=mark-sent] button
 //	  section#bounced              letters that bounced: li.bounced-item[data-ref=REF]
-//	  section#windows              ICO windows closing: li.window-item[data-ref=REF]
+//	  section#windows              complaints whose window is closing, or ready:
+//	                               li.window-item[data-ref=REF]
 //
 //	GET /campaigns                 Campaigns
 //	  table#campaigns tr[data-slug=SLUG]

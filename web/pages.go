@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"foi/calendar"
+	"foi/deadline"
 	"foi/lifecycle"
 	"foi/mailer"
 	"foi/report"
@@ -26,6 +28,14 @@ type boardRow struct {
 	Outbox int64
 	// Doubt: a letter of the request may or may not have been delivered.
 	Doubt bool
+	// ICOBy is the last day to complain to the Commissioner (Today only).
+	ICOBy calendar.Date
+}
+
+// complaintWindow: the row is one a complaint to the Commissioner may
+// follow: refused or partly answered, in review, or with a complaint ready.
+func complaintWindow(r boardRow) bool {
+	return r.Phase == "refused" || r.Phase == "in review" || r.Phase == "ICO" || r.State == lifecycle.ReviewAnswered
 }
 
 // rows builds the rows of a campaign ("" for all) from one read of the
@@ -84,19 +94,28 @@ type draftItem struct {
 
 func (s *Server) today(r *http.Request) (string, string, string, any, error) {
 	ctx := r.Context()
-	rows, _, err := s.rows(ctx, "")
+	rows, facts, err := s.rows(ctx, "")
 	if err != nil {
 		return "", "", "", nil, err
 	}
 	var d todayData
-	for _, row := range rows {
+	cal := s.opt.Scheduler.Cal
+	today := cal.Date(s.opt.Now())
+	for i, row := range rows {
 		switch {
 		case row.Suggested != nil:
 			d.Confirm = append(d.Confirm, row)
 		case row.Phase == "bounced":
 			d.Bounced = append(d.Bounced, row)
-		case row.Phase == "ICO" && row.State != lifecycle.ICOFiled:
-			d.Windows = append(d.Windows, row)
+		case complaintWindow(row) && row.State != lifecycle.ICOFiled:
+			// The Commissioner's window (deadline.Compute: six weeks from
+			// the last meaningful contact) is closing, or a complaint is
+			// ready to file.
+			dl := deadline.Compute(cal, facts[i].Input())
+			if row.Phase == "ICO" || (!dl.ICOWarnFrom.IsZero() && !today.Before(dl.ICOWarnFrom) && !today.After(dl.ICOComplainBy)) {
+				row.ICOBy = dl.ICOComplainBy
+				d.Windows = append(d.Windows, row)
+			}
 		}
 	}
 	sort.SliceStable(d.Confirm, func(i, j int) bool { return d.Confirm[i].LastReply.At.After(d.Confirm[j].LastReply.At) })

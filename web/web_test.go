@@ -643,3 +643,22 @@ func TestBouncedRequestSentAgain(t *testing.T) {
 		t.Errorf("last event %+v", e)
 	}
 }
+
+// TestComplaintWindowOnToday: a refusal shows on Today once the
+// Commissioner's six weeks are running out, with the last day.
+func TestComplaintWindowOnToday(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.setNow(on("2026-03-09 11:00"))
+	w.reply("LXP7N-004", refusal)
+	_, c := w.server("127.0.0.1:8025", nil)
+	c.post("/requests/LXP7N-004/mark", url.Values{"state": {"refused"}})
+	if _, body := c.get("/"); strings.Contains(body, `class="window-item" data-ref="LXP7N-004"`) {
+		t.Errorf("the refusal's window shows on the day of the refusal")
+	}
+	w.setNow(on("2026-04-15 11:00"))
+	_, body := c.get("/")
+	if !strings.Contains(body, `class="window-item" data-ref="LXP7N-004"`) || !strings.Contains(body, "complain by") {
+		t.Errorf("five weeks after the refusal, Today does not show its closing window:\n%s", body)
+	}
+}
