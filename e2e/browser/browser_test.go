@@ -32,6 +32,7 @@ import (
 // dashboard's origin. The steps share one demo, in order.
 func TestDashboardInChromium(t *testing.T) {
 	start := time.Now()
+	needChromium(t) // before the demo's half minute
 	run := startDemo(t)
 	t.Logf("demo ready in %s: %s", time.Since(start).Round(time.Millisecond), run.Dashboard)
 	d := openDemo(t, run)

@@ -197,13 +197,19 @@ type browser struct {
 	lastPost string
 }
 
-// startBrowser starts Chromium with a fresh profile and nothing that talks
-// to the network by itself. A missing Chromium fails the test.
-func startBrowser(t *testing.T, origin string) *browser {
+// needChromium fails the test, never skips it, when Chromium is missing.
+func needChromium(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("Chromium is needed for the dashboard's browser tests and is missing (%v): apt-get install chromium (.ci/run does)", err)
 	}
+}
+
+// startBrowser starts Chromium with a fresh profile and nothing that talks
+// to the network by itself. A missing Chromium fails the test.
+func startBrowser(t *testing.T, origin string) *browser {
+	t.Helper()
+	needChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,
