@@ -91,6 +91,9 @@ func (c *collector) add(p *enmime.Part, name string, src Source) {
 	if strings.HasPrefix(ctype, "text/") {
 		data = c.undecodedText(p)
 	}
+	if ctype == "application/octet-stream" && isMSG(ctype, name, data) {
+		ctype = "application/vnd.ms-outlook" // an Outlook message sent as bytes
+	}
 	isMsg := ctype == "message/rfc822" || ctype == "message/global"
 	if isMsg {
 		src = SourceRFC822
