@@ -94,6 +94,9 @@
 //	                               select#bulk-state name=state (for mark),
 //	                               button#bulk-go
 //	  img#chart                    /campaigns/{slug}/chart.svg
+//	  a#feed-link                  the campaign's calendar feed
+//	                               (GET /calendar/TOKEN.ics, no login: the
+//	                               token is the key; 404 for a wrong one)
 //
 //	GET /requests/{ref}            Request
 //	  #state[data-state=STATE]

@@ -14,6 +14,7 @@ import (
 	"foi/lifecycle"
 	"foi/mailer"
 	"foi/report"
+	"foi/results"
 	"foi/schedule"
 	"foi/store"
 	"foi/templates"
@@ -241,6 +242,8 @@ func lineOf(r boardRow) boardLine {
 }
 
 type boardData struct {
+	// Feed is the path of the campaign's calendar feed.
+	Feed     string
 	Campaign store.Campaign
 	Rows     []boardLine
 	Total    int
@@ -267,6 +270,11 @@ func (s *Server) board(r *http.Request) (string, string, string, any, error) {
 	q := r.URL.Query()
 	d := boardData{Campaign: c, Total: len(rows), Phases: phases, States: markStates, Phase: q.Get("phase"), Tag: q.Get("tag"),
 		Needs: q.Get("needs") == "1", Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	token, err := results.FeedToken(ctx, s.opt.Store, c.Slug)
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	d.Feed = results.FeedPath(token)
 	tags := map[string]bool{}
 	needle := strings.ToLower(d.Q)
 	var shown []boardRow

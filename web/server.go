@@ -205,6 +205,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /outbox/{id}/cancel", s.action(s.cancel))
 	m.HandleFunc("GET /attachments/{id}", s.authed(s.attachment))
 	m.HandleFunc("GET /events", s.authed(s.events))
+	// A calendar application cannot log in: the feed's secret token is its
+	// key (results.FeedToken), and it shows only dates.
+	m.HandleFunc("GET /calendar/{file}", s.calendar)
 	s.mux = m
 }
 

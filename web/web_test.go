@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"foi/lifecycle"
+	"foi/results"
 	"foi/schedule"
 	"foi/store"
 )
@@ -77,7 +78,7 @@ func TestEveryPageRenders(t *testing.T) {
 	for _, p := range []struct{ path, want string }{
 		{"/", `id="confirm"`},
 		{"/campaigns", `id="campaigns"`},
-		{"/campaigns/LXP7N", `id="board"`},
+		{"/campaigns/LXP7N", `id="feed-link" href="/calendar/`},
 		{"/campaigns/LXP7N?phase=overdue&needs=1&q=trust&sort=late", `id="count"`},
 		{"/campaigns/lxp7n?sort=due&tag=mental-health", `data-ref="LXP7N-001"`},
 		{"/requests/LXP7N-004", `id="timeline"`},
@@ -660,5 +661,41 @@ func TestComplaintWindowOnToday(t *testing.T) {
 	_, body := c.get("/")
 	if !strings.Contains(body, `class="window-item" data-ref="LXP7N-004"`) || !strings.Contains(body, "complain by") {
 		t.Errorf("five weeks after the refusal, Today does not show its closing window:\n%s", body)
+	}
+}
+
+// TestCalendarFeed: the board links the campaign's feed; the feed needs no
+// login (a calendar application cannot), only its token; a wrong token is
+// 404.
+func TestCalendarFeed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	if err := w.st.AddVolunteer(w.ctx, "Ben Okafor", "correct horse battery", w.now()); err != nil {
+		t.Fatal(err)
+	}
+	srv, c := w.server("0.0.0.0:8025", nil)
+	_ = srv
+	tok, err := results.FeedToken(w.ctx, w.st, "LXP7N")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(c.base + results.FeedPath(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") || !strings.Contains(string(body), "BEGIN:VCALENDAR") {
+		t.Errorf("feed: %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	for _, bad := range []string{"/calendar/" + tok, "/calendar/0123456789abcdef0123456789abcdef.ics", "/calendar/.ics"} {
+		resp, err := http.Get(c.base + bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", bad, resp.StatusCode)
+		}
 	}
 }
