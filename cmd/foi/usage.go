@@ -20,13 +20,15 @@ Example:
   foi check-config --connect`
 
 const usageAuthorities = `authorities import FILE.csv | list | remove NAME | archive NAME
-import   add or update authorities from a CSV file with the columns
-         name,email,jurisdiction,tags,short_name (jurisdiction: foia or foisa)
+import   add or update authorities from a CSV file with a header row:
+         name,email and optionally jurisdiction (foia, foisa, eir, eisr),
+         tags (separated by ;), short_name, notes
 list     list them
-remove   delete one that no letter was ever sent to (imported by mistake)
+remove   delete one that no letter was ever sent to (imported by mistake),
+         with its unsent requests
 archive  hide one that has letters, keeping them: it is then left out of
-         new campaigns (foi campaign new --authorities all or tag:X),
-         status and the board
+         new campaigns (foi campaign new --authorities all or tag:X) and of
+         this list; its requests stay in their campaigns
 
 Examples:
   foi authorities import examples/trusts.csv
