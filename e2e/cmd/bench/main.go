@@ -43,7 +43,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bench sync|send|idle [-n N] [-runs R]")
+		fmt.Fprintln(os.Stderr, "usage: bench sync|send|idle|tick [-n N] [-runs R]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -61,8 +61,10 @@ func main() {
 		err = benchSend(sizes(*ns, "300,3000"), *keep)
 	case "idle":
 		err = benchIdle(sizes(*ns, "20")[0], *keep)
+	case "tick":
+		err = benchTick(sizes(*ns, "300,3000,20000"), *keep)
 	default:
-		err = fmt.Errorf("unknown benchmark %q: sync, send or idle", os.Args[1])
+		err = fmt.Errorf("unknown benchmark %q: sync, send, idle or tick", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -225,7 +227,9 @@ func (t timing) String() string {
 // timed runs cmd and measures it.
 func timed(cmd *exec.Cmd) (timing, error) {
 	var out bytes.Buffer
-	cmd.Stdout = &out
+	if cmd.Stdout == nil {
+		cmd.Stdout = &out
+	}
 	if cmd.Stderr == nil {
 		cmd.Stderr = &out
 	}
@@ -740,4 +744,88 @@ func letterTimings(log string) string {
 		parts = append(parts, fmt.Sprintf("%s %.1f ms", k, float64(sums[k].Microseconds())/1000/float64(n)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// --- status and tick ----------------------------------------------------------
+
+// benchTick times `foi status` and the scheduler's planning (`foi tick
+// --dry-run`) for campaigns of n requests, every one sent on Mon 2 Mar 2026
+// and silent since, on Fri 3 Apr 2026 (the first chasers are due: the
+// answer was due on Tue 31 Mar). The letters are recorded as sent in the
+// store directly (one transaction), not sent: sending 20,000 letters would
+// time the mail server, not the schedule.
+func benchTick(ns []int, keep bool) error {
+	b, err := start(keep)
+	if err != nil {
+		return err
+	}
+	defer b.stop(keep)
+	fmt.Printf("\nstatus and tick --dry-run, every request sent on 2 Mar 2026, run on 3 Apr 2026 (first chasers due)\n")
+	fmt.Printf("%-9s %-18s %-18s %s\n", "requests", "foi status", "foi tick --dry-run", "planned")
+	for _, n := range ns {
+		dir := filepath.Join(b.dir, fmt.Sprintf("tick-%d", n))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if err := b.campaign(dir, n); err != nil {
+			return err
+		}
+		// Queue every letter with foi send against a server that is not
+		// there (each waits, pending), then record them all as sent.
+		cfgPath := filepath.Join(dir, "foi.yaml")
+		cfg, _ := os.ReadFile(cfgPath)
+		noServer := bytes.Replace(cfg, []byte(fmt.Sprintf("port: %d\n", b.s.SubmissionPort)), []byte("port: 1\n"), 1)
+		noServer = bytes.Replace(noServer, []byte("  rate: 0s\n"), []byte("  rate: 0s\n  retry_backoff: 1ms\n  retry_max: 1ms\n  max_attempts: 1\n"), 1)
+		os.WriteFile(cfgPath, noServer, 0o600)
+		b.run(dir, "send", "LXP7") // fails: the server is not there
+		os.WriteFile(cfgPath, cfg, 0o600)
+		if err := markAllSent(filepath.Join(dir, "data"), time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)); err != nil {
+			return err
+		}
+		var row []string
+		planned := 0
+		for _, args := range [][]string{{"status", "LXP7"}, {"tick", "--dry-run"}} {
+			full := append([]string{"--config", filepath.Join(dir, "foi.yaml"), "--now", "2026-04-03T10:00", "--json"}, args...)
+			cmd := exec.Command(b.foi, full...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), b.s.Env()...)
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			t, err := timed(cmd)
+			if err != nil {
+				return err
+			}
+			row = append(row, t.String())
+			if args[0] == "tick" {
+				planned = bytes.Count(out.Bytes(), []byte(`"ref"`))
+			}
+		}
+		fmt.Printf("%-9d %-18s %-18s %d\n", n, row[0], row[1], planned)
+	}
+	return nil
+}
+
+// markAllSent records every queued first letter as sent at sent, in one
+// transaction, as a run of foi send would have left it.
+func markAllSent(data string, sent time.Time) error {
+	st, err := store.OpenExisting(context.Background(), data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	at := sent.UTC().Format(time.RFC3339Nano)
+	tx, err := st.DB().Begin()
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`UPDATE outbox SET state = 'sent', sent_at = ?, sent_copy = 'skipped' WHERE state IN ('pending', 'temp_failed')`,
+		`UPDATE requests SET state = 'sent', sent_at = ? WHERE state IN ('queued', 'draft')`,
+	} {
+		if _, err := tx.Exec(q, at); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return tx.Commit()
 }
