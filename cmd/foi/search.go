@@ -110,16 +110,29 @@ func (a *app) printSearch(res store.SearchResults) {
 }
 
 // printUnread lists the files whose text could not be searched: never
-// passed over silently.
+// passed over silently. Images (a signature's logo in every reply) are
+// named on one line per request.
 func printUnread(w io.Writer, unread []store.UnreadFile) {
 	if len(unread) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n%s could not be read (not searched):\n", plural(len(unread), "file"))
+	refOf := func(u store.UnreadFile) string {
+		if u.Ref == "" {
+			return "unmatched"
+		}
+		return u.Ref
+	}
+	images := map[string][]string{}
+	var order []string
 	for _, u := range unread {
-		ref := u.Ref
-		if ref == "" {
-			ref = "unmatched"
+		if u.Status == string(extract.StatusUnsupported) && strings.HasPrefix(u.Reason, "an image") {
+			ref := refOf(u)
+			if images[ref] == nil {
+				order = append(order, ref)
+			}
+			images[ref] = append(images[ref], u.Name)
+			continue
 		}
 		what := extract.Status(u.Status).Describe()
 		if u.Status == "not-read" {
@@ -128,7 +141,14 @@ func printUnread(w io.Writer, unread []store.UnreadFile) {
 		if u.Reason != "" {
 			what += " (" + oneLine(u.Reason, 200) + ")"
 		}
-		fmt.Fprintf(w, "  %-10s %s: %s\n", ref, u.Name, what)
+		fmt.Fprintf(w, "  %-10s %s: %s\n", refOf(u), u.Name, what)
+	}
+	for _, ref := range order {
+		word := "an image"
+		if len(images[ref]) > 1 {
+			word = "images"
+		}
+		fmt.Fprintf(w, "  %-10s %s: %s, and foi does no OCR\n", ref, strings.Join(images[ref], ", "), word)
 	}
 }
 

@@ -155,7 +155,7 @@ func TestSearchFindsRepliesAndFiles(t *testing.T) {
 		"file letter.docx, attached to reply",
 		"2 files could not be read",
 		"scan.pdf: no text layer",
-		"logo.png: not a kind of file foi reads (an image; foi does no OCR)",
+		"LXP7-002   logo.png: an image, and foi does no OCR",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("foi search output lacks %q:\n%s", want, out)
