@@ -225,7 +225,10 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: under no-referrer Chromium sends
+		// "Origin: null" with a form's POST, which sameOrigin must refuse;
+		// same-origin still tells other sites nothing.
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
 		if s.opt.Secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
