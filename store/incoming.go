@@ -260,7 +260,7 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (Message, error) {
 		return Message{}, err
 	}
 	if len(list) == 0 {
-		return Message{}, fmt.Errorf("message %d: %w", id, ErrNotFound)
+		return Message{}, notFound("message", fmt.Sprint(id))
 	}
 	return list[0], nil
 }
@@ -293,7 +293,7 @@ func (s *Store) Assign(ctx context.Context, messageID int64, ref string, effect 
 		var msgID, from string
 		err := tx.QueryRowContext(ctx, `SELECT direction, message_id, from_addr FROM messages WHERE id = ?`, messageID).Scan(&dir, &msgID, &from)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("message %d: %w", messageID, ErrNotFound)
+			return notFound("message", fmt.Sprint(messageID))
 		}
 		if err != nil {
 			return err
@@ -304,7 +304,7 @@ func (s *Store) Assign(ctx context.Context, messageID int64, ref string, effect 
 		var reqID int64
 		err = tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE ref = ?`, ref).Scan(&reqID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("request %s: %w", ref, ErrNotFound)
+			return notFound("request", ref)
 		}
 		if err != nil {
 			return err

@@ -21,6 +21,9 @@ func TestNotFoundSaysWhereToLook(t *testing.T) {
 		{[]string{"status", "PSW"}, "foi: no campaign PSW; `foi campaign list` lists them\n"},
 		{[]string{"campaign", "archive", "PSW"}, "foi: no campaign PSW; `foi campaign list` lists them\n"},
 		{[]string{"authorities", "remove", "Nowhere Trust"}, "foi: no authority Nowhere Trust; `foi authorities list` lists them\n"},
+		{[]string{"assign", "999", "LXP7-001"}, "foi: no message 999; `foi unmatched` lists the replies waiting to be filed\n"},
+		{[]string{"drafts", "show", "99"}, "foi: no letter 99; `foi drafts` lists the drafts waiting\n"},
+		{[]string{"approve", "99"}, "foi: no letter 99; `foi drafts` lists the drafts waiting\n"},
 	} {
 		code, _, stderr := e.foi(tc.args...)
 		if code != 1 || stderr != tc.want {

@@ -233,7 +233,7 @@ func (a *app) editDraft(ctx context.Context, arg, file string) error {
 func outboxEntry(ctx context.Context, st *store.Store, id int64) (store.OutboxItem, error) {
 	it, err := st.OutboxItem(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return it, fmt.Errorf("there is no letter %d: not found (see foi drafts)", id)
+		return it, fmt.Errorf("no letter %d; `foi drafts` lists the drafts waiting", id)
 	}
 	return it, err
 }

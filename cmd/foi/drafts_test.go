@@ -197,7 +197,7 @@ func TestDraftsEditRefusals(t *testing.T) {
 			t.Errorf("foi %s on a discarded draft: exit %d %q", strings.Join(args, " "), code, stderr)
 		}
 	}
-	if code, _, stderr := e.foi("drafts", "show", "999"); code != 1 || !strings.Contains(stderr, "not found") {
+	if code, _, stderr := e.foi("drafts", "show", "999"); code != 1 || !strings.Contains(stderr, "no letter 999") {
 		t.Errorf("drafts show 999: exit %d %q", code, stderr)
 	}
 	for _, args := range [][]string{{"drafts", "show"}, {"drafts", "frobnicate", ids}, {"drafts", "show", ids, "--file", "x"}, {"drafts", "edit", "seven"}} {
