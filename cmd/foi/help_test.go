@@ -237,3 +237,17 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped command is answered with the one it was probably meant to be.
+func TestUnknownCommandSuggests(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ arg, want string }{
+		{"stauts", "foi: unknown command \"stauts\": did you mean `foi status`?\n"},
+		{"campain", "foi: unknown command \"campain\": did you mean `foi campaign`?\n"},
+		{"frobnicate", "foi: unknown command \"frobnicate\"; `foi help` lists them\n"},
+	} {
+		if code, _, stderr := runPlain(t, tc.arg); code != 2 || stderr != tc.want {
+			t.Errorf("foi %s: exit %d, %q; want 2, %q", tc.arg, code, stderr, tc.want)
+		}
+	}
+}

@@ -76,8 +76,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "foi: %v\n", err)
 		if _, ok := lookup(a.command); ok && a.command != "help" {
 			fmt.Fprintf(stderr, "Run `foi help %s` for its usage and an example.\n", a.command)
-		} else {
-			fmt.Fprint(stderr, "Run `foi help` for the commands.\n")
 		}
 		return 2
 	default:
@@ -94,7 +92,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err.Error()}
+		return usagef("%v (`foi help` lists the flags)", err)
 	}
 	if *showVersion {
 		fmt.Fprintln(a.stdout, versionLine())
@@ -103,7 +101,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	rest := fs.Args()
 	if len(rest) == 0 {
 		printHelp(a.stdout)
-		return usagef("no command given")
+		return usagef("no command given: say one of the commands above")
 	}
 	name, rest := rest[0], rest[1:]
 	if name == "-h" || name == "--help" {
@@ -111,6 +109,9 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	}
 	c, ok := lookup(name)
 	if !ok {
+		if near := nearestCommand(name); near != "" {
+			return usagef("unknown command %q: did you mean `foi %s`?", name, near)
+		}
 		return usagef("unknown command %q; `foi help` lists them", name)
 	}
 	a.command = c.name
