@@ -147,6 +147,13 @@ func TestDashboardInChromium(t *testing.T) {
 		if b.count(item) != 0 {
 			t.Errorf("%s is still waiting for confirmation", ref)
 		}
+		// What happens next: the internal review of the refusal, drafted
+		// at the next sending time (the demo ends on a Saturday).
+		if next := d.row(t, ref).Next; next == nil || next.Step != lifecycle.StepReviewRefusal {
+			t.Errorf("after confirming the refusal, %s's next step is %+v, want the internal review", ref, next)
+		} else if s := b.text(fmt.Sprintf(`table#board tr[data-ref="%s"] td.next`, ref)); !strings.Contains(s, next.On.In(next.On.Location()).Format("2 Jan")) {
+			t.Errorf("the board's next step for %s reads %q, want the review's day %s", ref, s, next.On.Format("Mon 2 Jan"))
+		}
 	})
 
 	t.Run("approving a draft queues it", func(t *testing.T) {
