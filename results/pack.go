@@ -194,8 +194,8 @@ func WriteRequestPack(ctx context.Context, w io.Writer, st *store.Store, sch *sc
 			when, what = it.SentAt, "letter"
 			text = fmt.Sprintf("Sent: %s\nTo: %s\nSubject: %s\n\n%s", when.In(loc).Format("Mon 2 Jan 2006 15:04"),
 				r.Authority.Name, red.Text(m.Subject), red.Letter(m.BodyText))
-		case m.Kind == lifecycle.KindBounce || m.Kind == lifecycle.KindAutoReply:
-			continue // nothing the authority said
+		case m.Kind == lifecycle.KindBounce || m.Kind == lifecycle.KindAutoReply || m.Kind == lifecycle.KindRedirect:
+			continue // nothing the authority said: its mail system did
 		default:
 			when, what = m.CreatedAt, "reply"
 			text = fmt.Sprintf("Received: %s\nFrom: %s\nSubject: %s\n\n%s", when.In(loc).Format("Mon 2 Jan 2006 15:04"),

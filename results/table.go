@@ -114,7 +114,7 @@ func rowOf(sch *schedule.Scheduler, f schedule.Facts, ans map[int]store.Answer, 
 		Measures: report.Measure(sch, f, now), AuthorityRef: r.AuthorityRef, Files: files[r.ID], Answers: ans,
 	}
 	for _, m := range f.Thread {
-		if m.Direction == "in" && m.Kind != lifecycle.KindAutoReply && m.Kind != lifecycle.KindBounce {
+		if m.Direction == "in" && m.Kind != lifecycle.KindAutoReply && m.Kind != lifecycle.KindBounce && m.Kind != lifecycle.KindRedirect {
 			row.LastReplySubject = m.Subject
 		}
 	}
