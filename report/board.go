@@ -230,6 +230,10 @@ func clock(cal *calendar.Calendar, law calendar.Law, st lifecycle.State, in dead
 			if st == lifecycle.ICOReady {
 				return "ICO", w + "; complaint ready to file" + window()
 			}
+			if st == lifecycle.Refused || st == lifecycle.PartiallySuccessful {
+				// The review upheld the refusal: still refused, not answered.
+				return "refused", w + window()
+			}
 			return "answered", w + window()
 		}
 		left := cal.WorkingDaysBetween(law, today, d.ReviewDue)

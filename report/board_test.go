@@ -94,6 +94,9 @@ func TestRowClock(t *testing.T) {
 		{name: "review asked", f: facts(lifecycle.ReviewRequested, "foia", march2, []in{{lifecycle.KindSubstantive, at(2026, 3, 10), s12}},
 			[]out{{step: lifecycle.StepReviewRefusal, at: at(2026, 3, 12)}}), now: at(2026, 4, 2),
 			phase: "in review", clock: "review due Tue 14 Apr (6 left)"},
+		{name: "a refusal upheld on review is still refused", f: facts(lifecycle.Refused, "foia", march2, []in{{lifecycle.KindSubstantive, at(2026, 3, 10), s12}, {lifecycle.KindSubstantive, at(2026, 3, 24), s12}},
+			[]out{{step: lifecycle.StepReviewRefusal, at: at(2026, 3, 12)}}), now: at(2026, 4, 2),
+			phase: "refused", clock: "review answered in 7 working days"}, // 17 Mar is not a working day
 		{name: "extended", f: facts(lifecycle.Extended, "foia", march2, []in{{lifecycle.KindExtension, at(2026, 3, 20), nil}}, nil), now: at(2026, 4, 2),
 			phase: "extended", clock: "due in 18 working days (extended)", left: ptr(18)},
 		{name: "clarification", f: facts(lifecycle.AwaitingClarification, "foia", march2, []in{{lifecycle.KindClarification, at(2026, 3, 5), nil}}, nil), now: at(2026, 4, 2),

@@ -221,7 +221,7 @@ type boardLine struct {
 }
 
 func lineOf(r boardRow) boardLine {
-	l := boardLine{Ref: r.Ref, Authority: r.Authority, Phase: r.Phase, PhaseWords: phaseWords(r.Phase), State: string(r.State),
+	l := boardLine{Ref: r.Ref, Authority: r.Authority, Phase: r.Phase, PhaseWords: pillWords(r.Phase, r.State), State: string(r.State),
 		Sent: "–", Due: "–", Last: "–", Clock: r.Clock, Problem: r.Problem, Needs: needsAction(r)}
 	if !r.SentAt.IsZero() {
 		l.Sent = r.SentAt.In(london).Format("2 Jan 2006")

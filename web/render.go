@@ -214,6 +214,23 @@ var phases = []struct{ Key, Words string }{
 	{"closed", "Closed"},
 }
 
+// pillWords is the board's label for a row: its phase, except that an
+// outcome says which one (the "answered" phase holds not-held answers and
+// the "refused" phase partial ones, which a volunteer must not misread).
+func pillWords(phase string, st lifecycle.State) string {
+	if phase == "answered" || phase == "refused" {
+		switch st {
+		case lifecycle.PartiallySuccessful:
+			return "Partly answered"
+		case lifecycle.NotHeld:
+			return "Not held"
+		case lifecycle.Refused:
+			return "Refused"
+		}
+	}
+	return phaseWords(phase)
+}
+
 func phaseWords(p string) string {
 	for _, ph := range phases {
 		if ph.Key == p {
