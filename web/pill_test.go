@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"testing"
 
 	"foi/lifecycle"
@@ -22,6 +23,16 @@ func TestPillWords(t *testing.T) {
 	} {
 		if got := pillWords(tc.phase, tc.st); got != tc.want {
 			t.Errorf("pillWords(%s, %s) = %q, want %q", tc.phase, tc.st, got, tc.want)
+		}
+	}
+}
+
+// TestOutboxWords: every letter state reads as words, none as its code.
+func TestOutboxWords(t *testing.T) {
+	for _, st := range []lifecycle.OutboxState{lifecycle.OutboxDraft, lifecycle.OutboxPending, lifecycle.OutboxSending, lifecycle.OutboxSent,
+		lifecycle.OutboxTempFailed, lifecycle.OutboxFailed, lifecycle.OutboxInDoubt, lifecycle.OutboxCancelled} {
+		if got := outboxWords(st); got == string(st) || got == strings.ReplaceAll(string(st), "_", " ") {
+			t.Errorf("outboxWords(%s) = %q, want words", st, got)
 		}
 	}
 }

@@ -132,6 +132,7 @@ var funcs = template.FuncMap{
 	},
 	"iso":           func(t time.Time) string { return t.In(london).Format(time.RFC3339) },
 	"stateWords":    stateWords,
+	"outboxWords":   outboxWords,
 	"phaseWords":    phaseWords,
 	"plural":        plural,
 	"pair":          func(v view, x any) pairOf { return pairOf{v, x} },
@@ -153,6 +154,29 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d bytes", n)
 	},
+}
+
+// outboxWords is where a letter stands, as the dashboard says it.
+func outboxWords(st lifecycle.OutboxState) string {
+	switch st {
+	case lifecycle.OutboxDraft:
+		return "waiting for approval"
+	case lifecycle.OutboxPending:
+		return "approved: it goes at the next sending time"
+	case lifecycle.OutboxSending:
+		return "being sent now"
+	case lifecycle.OutboxSent:
+		return "sent"
+	case lifecycle.OutboxTempFailed:
+		return "the mail server put it off: foi tries again"
+	case lifecycle.OutboxFailed:
+		return "refused by the authority's mail server"
+	case lifecycle.OutboxInDoubt:
+		return "in doubt: it may have gone; decide on the Today page"
+	case lifecycle.OutboxCancelled:
+		return "cancelled"
+	}
+	return strings.ReplaceAll(string(st), "_", " ")
 }
 
 // stateWords is a request's state as the dashboard says it.
