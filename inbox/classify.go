@@ -79,6 +79,13 @@ func Classify(m *Message) Classification {
 // attached letter. ClassifyWith never fails; when nothing is recognised the
 // Kind is lifecycle.KindUnknown.
 func ClassifyWith(m *Message, attached []string) Classification {
+	return classifyWith(m, attached, scanLits)
+}
+
+// classifyWith is ClassifyWith, scan telling which expressions need not be
+// run on a text (classify_guard.go); a scan that returns nil runs every
+// one.
+func classifyWith(m *Message, attached []string, scan func(string) seenLits) Classification {
 	if m == nil {
 		return Classification{Kind: lifecycle.KindUnknown}
 	}
@@ -86,10 +93,10 @@ func ClassifyWith(m *Message, attached []string) Classification {
 	if c, ok := classifyBounce(m, body); ok {
 		return c
 	}
-	content := classifyContent(m, body, "")
+	content := classifyContent(m, body, "", scan)
 	if thin(content) {
 		if letters := attachedLetters(m, attached); letters != "" {
-			if c := classifyContent(m, body, letters); c.Kind != lifecycle.KindUnknown {
+			if c := classifyContent(m, body, letters, scan); c.Kind != lifecycle.KindUnknown {
 				content = c
 			}
 		}
@@ -682,7 +689,7 @@ var subjectPhrases = compilePhrases([]phraseSpec{
 type phrase struct {
 	kind   lifecycle.Kind
 	strong bool
-	re     *regexp.Regexp
+	guardedRe
 }
 
 func compilePhrases(specs []phraseSpec) []phrase {
@@ -692,16 +699,16 @@ func compilePhrases(specs []phraseSpec) []phrase {
 		p = strings.ReplaceAll(p, " ", `\s+`)
 		// No (?i): the text is lower-cased once instead, which lets the
 		// matcher skip ahead to a pattern's literal prefix.
-		out = append(out, phrase{kind: s.kind, strong: s.strong, re: regexp.MustCompile(p)})
+		out = append(out, phrase{kind: s.kind, strong: s.strong, guardedRe: guardRe(regexp.MustCompile(p))})
 	}
 	return out
 }
 
 // Hints for substantive responses.
 var (
-	sectionList = regexp.MustCompile(`(?i)\b(?:sections?|secs?\.?|ss?\.)\s?([0-9]{1,2}(?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*(?:\s*(?:,|and|&|or)\s*[0-9]{1,2}(?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*)*)|\bs([0-9]{1,2}(?:\([0-9]{1,2}\))?(?:\([a-z]{1,4}\))*)(?:[^0-9a-z]|$)`)
+	sectionList = guardRe(regexp.MustCompile(`(?i)\b(?:sections?|secs?\.?|ss?\.)\s?([0-9]{1,2}(?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*(?:\s*(?:,|and|&|or)\s*[0-9]{1,2}(?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*)*)|\bs([0-9]{1,2}(?:\([0-9]{1,2}\))?(?:\([a-z]{1,4}\))*)(?:[^0-9a-z]|$)`))
 	sectionOne  = regexp.MustCompile(`(?i)([0-9]{1,2})((?:\s?\(\s?[0-9]{1,2}\s?\))?(?:\s?\(\s?[a-z]{1,4}\s?\))*)`)
-	regulation  = regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?)\s?(12\s?\(\s?[45]\s?\)(?:\s?\(\s?[a-e]\s?\))?|13)(?:[^0-9(]|$)`)
+	regulation  = guardRe(regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?)\s?(12\s?\(\s?[45]\s?\)(?:\s?\(\s?[a-e]\s?\))?|13)(?:[^0-9(]|$)`))
 
 	notHeldPhrases = compilePhrases([]phraseSpec{
 		{lifecycle.KindSubstantive, strong, `(?:does|do|did) not hold`},
@@ -744,13 +751,18 @@ func exemptionSection(n int) bool {
 // citedSections lists the exemption sections and EIR regulations cited in
 // text, canonical ("s.40(2)", "reg.12(4)(b)"), in order of appearance.
 func citedSections(text string) []string {
+	return citedSectionsIn(text, nil)
+}
+
+// citedSectionsIn is citedSections, text having been scanned into seen.
+func citedSectionsIn(text string, seen seenLits) []string {
 	var out []string
 	add := func(s string) {
 		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
-	for _, sm := range sectionList.FindAllStringSubmatch(text, 50) {
+	for _, sm := range sectionList.FindAllStringSubmatch(text, 50, seen) {
 		list := sm[1] + sm[2]
 		for _, one := range sectionOne.FindAllStringSubmatch(list, 10) {
 			var n int
@@ -760,7 +772,7 @@ func citedSections(text string) []string {
 			}
 		}
 	}
-	for _, sm := range regulation.FindAllStringSubmatch(text, 20) {
+	for _, sm := range regulation.FindAllStringSubmatch(text, 20, seen) {
 		add("reg." + compact(sm[1]))
 	}
 	return out
@@ -774,15 +786,16 @@ func compact(s string) string {
 // the text of attached letters ("" when they are not read). The
 // review-rights paragraph is set aside first (review.go): it says where to
 // complain, not what was decided, and it gives the review deadline.
-func classifyContent(m *Message, body, letters string) Classification {
+func classifyContent(m *Message, body, letters string, scan func(string) seenLits) Classification {
 	c := Classification{Kind: lifecycle.KindUnknown}
 	subject := strings.ToLower(m.Subject)
 	full := body
 	if letters != "" {
 		full += "\n\n" + letters
 	}
-	decision, rights := splitReviewRights(full)
+	decision, rights, seenDecision := splitRights(full, scan)
 	text := subject + "\n" + strings.ToLower(decision)
+	seen := scan(text)
 
 	strongs := map[lifecycle.Kind][]string{}
 	weaks := map[lifecycle.Kind][]string{}
@@ -802,12 +815,12 @@ func classifyContent(m *Message, body, letters string) Classification {
 		}
 	}
 	for _, p := range letterPhrases {
-		if s := p.re.FindString(text); s != "" {
+		if s := p.FindString(text, seen); s != "" {
 			note(p.kind, p.strong, fmt.Sprintf("%s: %q", p.kind, snippet(s)))
 		}
 	}
 	for _, p := range identityPhrases {
-		if s := p.re.FindString(text); s != "" {
+		if s := p.FindString(text, seen); s != "" {
 			note(p.kind, p.strong, fmt.Sprintf("asks for a name: %q", snippet(s)))
 		}
 	}
@@ -820,32 +833,32 @@ func classifyContent(m *Message, body, letters string) Classification {
 	}
 
 	// Substantive hints.
-	c.Sections = citedSections(text)
+	c.Sections = citedSectionsIn(text, seen)
 	if len(c.Sections) > 0 {
 		note(lifecycle.KindSubstantive, strong, "substantive: cites "+strings.Join(c.Sections, ", "))
 	}
-	if s := firstMatch(notHeldPhrases, text); s != "" {
+	if s := firstMatch(notHeldPhrases, text, seen); s != "" {
 		c.NotHeld = true
 		note(lifecycle.KindSubstantive, strong, fmt.Sprintf("not held: %q", snippet(s)))
 	}
-	if s := firstMatch(costPhrases, text); s != "" || slices.Contains(c.Sections, "s.12") {
+	if s := firstMatch(costPhrases, text, seen); s != "" || slices.Contains(c.Sections, "s.12") {
 		c.CostLimit = true
 		if s != "" {
 			note(lifecycle.KindSubstantive, strong, fmt.Sprintf("cost limit: %q", snippet(s)))
 		}
 	}
-	if s := firstMatch(partialPhrases, text); s != "" {
+	if s := firstMatch(partialPhrases, text, seen); s != "" {
 		c.Partial = true
 		note(lifecycle.KindSubstantive, weak, fmt.Sprintf("partial: %q", snippet(s)))
 	}
-	if s := firstMatch(refusedPhrases, text); s != "" {
+	if s := firstMatch(refusedPhrases, text, seen); s != "" {
 		c.Refused = true
 		note(lifecycle.KindSubstantive, weak, fmt.Sprintf("refusal: %q", snippet(s)))
 	}
 	if hasDocument(m) {
 		note(lifecycle.KindSubstantive, weak, "substantive: a document is attached")
 	}
-	if unmonitoredBody.MatchString(decision) {
+	if unmonitoredGuard.MatchString(decision, seenDecision) {
 		c.RedirectTo = redirects(decision, m.From.Addr)
 	}
 
@@ -880,6 +893,27 @@ func classifyContent(m *Message, body, letters string) Classification {
 	return c
 }
 
+// unmonitoredGuard and reviewRightsGuard guard unmonitoredBody and
+// reviewRightsMark (review.go) on long texts.
+var (
+	unmonitoredGuard  = guardRe(unmonitoredBody)
+	reviewRightsGuard = guardRe(reviewRightsMark)
+)
+
+// splitRights is splitReviewRights(full), with the scan of the decision;
+// a text without review rights is not split.
+func splitRights(full string, scan func(string) seenLits) (decision, rights string, seenDecision seenLits) {
+	seen := scan(full)
+	if !reviewRightsGuard.g.pass(seen) {
+		return full, "", seen
+	}
+	decision, rights = splitReviewRights(full)
+	if rights == "" {
+		return decision, "", seen
+	}
+	return decision, rights, scan(decision)
+}
+
 // outcome suggests the final state of a substantive response.
 func outcome(c Classification) string {
 	refused := c.Refused || c.CostLimit || len(c.Sections) > 0
@@ -909,9 +943,9 @@ func hasDocument(m *Message) bool {
 	return false
 }
 
-func firstMatch(ps []phrase, text string) string {
+func firstMatch(ps []phrase, text string, seen seenLits) string {
 	for _, p := range ps {
-		if s := p.re.FindString(text); s != "" {
+		if s := p.FindString(text, seen); s != "" {
 			return s
 		}
 	}
