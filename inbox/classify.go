@@ -90,7 +90,8 @@ func classifyWith(m *Message, attached []string, scan func(string) seenLits) Cla
 		return Classification{Kind: lifecycle.KindUnknown}
 	}
 	body := unquoted(m.Text)
-	if c, ok := classifyBounce(m, body); ok {
+	seenBody := scan(body)
+	if c, ok := classifyBounceIn(m, body, seenBody); ok {
 		return c
 	}
 	content := classifyContent(m, body, "", scan)
@@ -101,7 +102,7 @@ func classifyWith(m *Message, attached []string, scan func(string) seenLits) Cla
 			}
 		}
 	}
-	if c, ok := classifyAutoReply(m, body, content); ok {
+	if c, ok := classifyAutoReply(m, body, content, seenBody); ok {
 		return c
 	}
 	if len(content.RedirectTo) > 0 && content.Kind == lifecycle.KindUnknown {
@@ -260,6 +261,11 @@ func failedRecipients(m *Message) []string {
 
 // classifyBounce recognises delivery reports; body is the unquoted text.
 func classifyBounce(m *Message, body string) (Classification, bool) {
+	return classifyBounceIn(m, body, scanLits(body))
+}
+
+// classifyBounceIn is classifyBounce, body having been scanned into seen.
+func classifyBounceIn(m *Message, body string, seen seenLits) (Classification, bool) {
 	c := Classification{Kind: lifecycle.KindBounce}
 	ctype, params := rootType(m)
 	report := ctype == "multipart/report"
@@ -283,8 +289,14 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 	// An automatic reply is sent with an empty Return-Path too (RFC 3834
 	// section 3.3 asks for it) and may say a message "was not delivered"
 	// to a person: without a report, it is not a bounce.
-	autoReply := looksAutoReplied(m, body)
-	gateway, gatewayWhy, isGateway := gatewayBounce(m, body)
+	// The body may be cut short here: what is not in the whole body is
+	// not in its beginning, so seen still guards it.
+	autoReply := looksAutoReplied(m, body, seen)
+	var gateway, gatewayWhy string
+	var isGateway bool
+	if seen == nil || mayBeGatewayBounce(m) {
+		gateway, gatewayWhy, isGateway = gatewayBounce(m, body)
+	}
 	switch {
 	case len(c.Evidence) > 0:
 	case autoReply && !daemon && !isGateway:
@@ -383,7 +395,7 @@ func classifyBounce(m *Message, body string) (Classification, bool) {
 // reply: Auto-Submitted: auto-replied, the X-Autoreply family, Precedence:
 // auto_reply, an out-of-office subject, or an absence or not-monitored
 // notice in the text.
-func looksAutoReplied(m *Message, body string) bool {
+func looksAutoReplied(m *Message, body string, seen seenLits) bool {
 	if v := strings.ToLower(strings.TrimSpace(headerGet(m.Header, "Auto-Submitted"))); strings.HasPrefix(v, "auto-replied") {
 		return true
 	}
@@ -395,7 +407,7 @@ func looksAutoReplied(m *Message, body string) bool {
 	if strings.EqualFold(strings.TrimSpace(headerGet(m.Header, "Precedence")), "auto_reply") {
 		return true
 	}
-	return oooSubject.MatchString(m.Subject) || absenceBody.MatchString(body) || unmonitoredBody.MatchString(body)
+	return oooSubject.MatchString(m.Subject) || absenceGuard.MatchString(body, seen) || unmonitoredGuard.MatchString(body, seen)
 }
 
 func fromLabel(m *Message, nullPath bool) string {
@@ -466,7 +478,7 @@ var autoHeaders = []string{"X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Au
 // when it says the mail "has been received". A notice that the mailbox is
 // not monitored is one when the text says nothing else. An automatic reply
 // that names an address to write to instead is a redirect.
-func classifyAutoReply(m *Message, body string, content Classification) (Classification, bool) {
+func classifyAutoReply(m *Message, body string, content Classification, seen seenLits) (Classification, bool) {
 	c := Classification{Kind: lifecycle.KindAutoReply}
 	decisive := false
 	generated := false
@@ -517,11 +529,11 @@ func classifyAutoReply(m *Message, body string, content Classification) (Classif
 			decisive = true
 		}
 	}
-	absent := absenceBody.FindString(body)
+	absent := absenceGuard.FindString(body, seen)
 	if absent != "" {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("out of office: %q", snippet(absent)))
 	}
-	unwatched := unmonitoredBody.FindString(body)
+	unwatched := unmonitoredGuard.FindString(body, seen)
 	if unwatched != "" {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("mailbox not monitored: %q", snippet(unwatched)))
 	}
@@ -893,12 +905,24 @@ func classifyContent(m *Message, body, letters string, scan func(string) seenLit
 	return c
 }
 
-// unmonitoredGuard and reviewRightsGuard guard unmonitoredBody and
-// reviewRightsMark (review.go) on long texts.
+// absenceGuard, unmonitoredGuard and reviewRightsGuard guard absenceBody,
+// unmonitoredBody and reviewRightsMark (review.go) on long texts.
 var (
+	absenceGuard      = guardRe(absenceBody)
 	unmonitoredGuard  = guardRe(unmonitoredBody)
 	reviewRightsGuard = guardRe(reviewRightsMark)
 )
+
+// mayBeGatewayBounce is false when gatewayBounce (gateway.go) cannot find
+// a gateway's notice in m, whatever its body says: it needs a gateway's
+// address or a subject saying that the letter was stopped.
+func mayBeGatewayBounce(m *Message) bool {
+	local := strings.ToLower(m.From.Addr)
+	if i := strings.LastIndexByte(local, '@'); i >= 0 {
+		local = local[:i]
+	}
+	return gatewaySender.MatchString(local) || gatewaySender.MatchString(strings.TrimSpace(m.From.Name)) || gatewaySubject.MatchString(m.Subject)
+}
 
 // splitRights is splitReviewRights(full), with the scan of the decision;
 // a text without review rights is not split.

@@ -105,9 +105,12 @@ type litTable struct {
 	once   sync.Once
 	class  [256]uint8 // byte -> input class; 0 for bytes in no literal
 	nclass int
-	delta  []int32 // state*nclass+class -> state
-	outAt  []int32 // the literals ending at state s are out[outAt[s]:outAt[s+1]]
-	out    []int32
+	// delta[row+class] is the next state's row (state*nclass) times two,
+	// plus one if literals end in that state.
+	delta []int32
+	outAt []int32 // the literals ending in state s are out[outAt[s]:outAt[s+1]]
+	out   []int32
+	fold  []uint16 // foldRune of the runes below len(fold)
 }
 
 func (t *litTable) add(lits []string) []int32 {
@@ -192,17 +195,29 @@ func (t *litTable) build() {
 	t.delta = make([]int32, len(nodes)*t.nclass)
 	t.outAt = make([]int32, len(nodes)+1)
 	for s, n := range nodes {
-		copy(t.delta[s*t.nclass:], n.next)
+		for c, next := range n.next {
+			v := next * int32(t.nclass) * 2
+			if len(nodes[next].ends) > 0 {
+				v++
+			}
+			t.delta[s*t.nclass+c] = v
+		}
 		t.outAt[s] = int32(len(t.out))
 		t.out = append(t.out, n.ends...)
 	}
 	t.outAt[len(nodes)] = int32(len(t.out))
+	// Latin, Greek, Cyrillic and the punctuation and letter-like symbols
+	// (the Kelvin sign) fold by table.
+	t.fold = make([]uint16, 0x2200)
+	for r := range t.fold {
+		t.fold[r] = uint16(foldRune(rune(r)))
+	}
 }
 
 func (t *litTable) scan(text string) seenLits {
 	t.once.Do(t.build)
 	seen := make(seenLits, (len(t.lits)+63)/64+1)
-	var s int32
+	var v int32 // the state's row times two, plus one if literals end in it
 	space := false
 	var buf [utf8.UTFMax]byte
 	for i := 0; i < len(text); {
@@ -213,7 +228,12 @@ func (t *litTable) scan(text string) seenLits {
 		} else {
 			r, size := utf8.DecodeRuneInString(text[i:])
 			i += size
-			if r = foldRune(r); r < utf8.RuneSelf {
+			if int(r) < len(t.fold) {
+				r = rune(t.fold[r])
+			} else {
+				r = foldRune(r)
+			}
+			if r < utf8.RuneSelf {
 				b = byte(r)
 			} else {
 				n := utf8.EncodeRune(buf[:], r)
@@ -232,9 +252,12 @@ func (t *litTable) scan(text string) seenLits {
 			space = false
 		}
 		for {
-			s = t.delta[int(s)*t.nclass+int(t.class[b])]
-			for _, id := range t.out[t.outAt[s]:t.outAt[s+1]] {
-				seen[id>>6] |= 1 << (id & 63)
+			v = t.delta[int(v>>1)+int(t.class[b])]
+			if v&1 != 0 {
+				s := int(v>>1) / t.nclass
+				for _, id := range t.out[t.outAt[s]:t.outAt[s+1]] {
+					seen[id>>6] |= 1 << (id & 63)
+				}
 			}
 			if len(tail) == 0 {
 				break

@@ -14,7 +14,7 @@ import (
 func guarded() map[string]guardedRe {
 	out := map[string]guardedRe{
 		"sectionList": sectionList, "regulation": regulation,
-		"unmonitoredBody": unmonitoredGuard, "reviewRightsMark": reviewRightsGuard,
+		"unmonitoredBody": unmonitoredGuard, "reviewRightsMark": reviewRightsGuard, "absenceBody": absenceGuard,
 	}
 	for name, ps := range map[string][]phrase{"letter": letterPhrases, "identity": identityPhrases, "notHeld": notHeldPhrases,
 		"cost": costPhrases, "partial": partialPhrases, "refused": refusedPhrases, "subject": subjectPhrases} {
@@ -195,7 +195,7 @@ func TestClassifyGuardsSameResult(t *testing.T) {
 		tree, _ := syntax.Parse(g.re.String(), syntax.Perl)
 		trees = append(trees, tree)
 	}
-	for _, re := range []*regexp.Regexp{absenceBody, bounceBody, oooSubject, reviewWithin} {
+	for _, re := range []*regexp.Regexp{absenceBody, bounceBody, oooSubject, reviewWithin, gatewayBody, gatewayName, gatewaySubject, bounceSubject} {
 		tree, _ := syntax.Parse(re.String(), syntax.Perl)
 		trees = append(trees, tree)
 	}
