@@ -147,6 +147,10 @@ type Outbox struct {
 	NoWait bool
 	// Only, if non-zero, is the one entry this run may send (foi resend).
 	Only int64
+	// WaitAtMost, if positive, is the longest the run waits for a letter
+	// that is not due yet (foi send waits out a retry, not tomorrow's
+	// sending window).
+	WaitAtMost time.Duration
 
 	lastSend time.Time
 	// serverFiles: does the server file a copy of what is sent through it
@@ -174,6 +178,10 @@ type Summary struct {
 	// Waiting counts letters still waiting to be tried again at the end of
 	// the run.
 	Waiting int `json:"waiting"`
+	// Later counts letters not due until after WaitAtMost (the earliest at
+	// LaterFrom): the run did not wait for them.
+	Later     int       `json:"later,omitempty"`
+	LaterFrom time.Time `json:"later_from,omitzero"`
 	// InDoubt counts letters whose fate could not be settled (not found in
 	// the Sent folder, or it could not be searched); they wait for a
 	// person and are never sent blind.
@@ -284,6 +292,10 @@ passes:
 		}
 		if len(due) == 0 {
 			if wake.IsZero() || o.NoWait {
+				break
+			}
+			if o.WaitAtMost > 0 && wake.Sub(o.now()) > o.WaitAtMost {
+				sum.Later, sum.LaterFrom = waiting, wake
 				break
 			}
 			if err := sleep(ctx, wake.Sub(o.now())); err != nil {

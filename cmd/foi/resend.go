@@ -2,7 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"strings"
+
+	"foi/campaign"
+	"foi/config"
+	"foi/store"
 
 	"foi/lifecycle"
 	"foi/mailbox"
@@ -13,18 +19,26 @@ import (
 // it is sent again now, alone, with the same Message-ID.
 func (a *app) cmdResend(ctx context.Context, args []string) error {
 	fs := a.flags("resend")
+	to := fs.String("to", "", "a bounced request: send its letter again to this corrected address")
+	others := fs.Bool("others", false, "with --to: the address becomes the authority's, for its other open requests too")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("resend REF")
+		return usagef("resend REF [--to ADDRESS [--others]]")
+	}
+	if *others && *to == "" {
+		return usagef("resend: --others goes with --to ADDRESS")
 	}
 	cfg, st, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *to != "" {
+		return a.reissue(ctx, cfg, st, pos[0], *to, *others)
+	}
 	unlock, err := mailer.Lock(cfg.DataDir())
 	if err != nil {
 		return err
@@ -90,5 +104,40 @@ func (a *app) cmdMarkSent(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s: recorded as sent to %s\n", it.Ref, it.To)
+	return nil
+}
+
+// reissue queues a bounced request's letter again to a corrected address
+// (campaign.Reissue, as the dashboard's form does): same reference, a new
+// Message-ID, the bounced attempt kept in the thread. A person asked for
+// it, so it is due at once, like a campaign's first letters: the next foi
+// send (or foi serve) sends it.
+func (a *app) reissue(ctx context.Context, cfg *config.Config, st *store.Store, ref, addr string, others bool) error {
+	sch, err := newScheduler(ctx, cfg, st, a)
+	if err != nil {
+		return err
+	}
+	req, err := st.Request(ctx, ref)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	var also []string
+	if others {
+		done, err := st.ApplyRedirect(ctx, req.Ref, addr, "user", now)
+		if err != nil {
+			return err
+		}
+		also = done.Refs
+	}
+	env := campaign.Env{Now: now, PlusSecret: sch.PlusSecret}
+	if _, err := campaign.Reissue(ctx, st, req.Ref, addr, env, now, rand.Reader); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s: its letter goes again to %s with a new Message-ID when you run `foi send %s` (or foi serve sends it); the bounced letter stays in its history.\n",
+		req.Ref, addr, req.Campaign)
+	if len(also) > 0 {
+		fmt.Fprintf(a.stdout, "The new address is also used for %s.\n", strings.Join(also, ", "))
+	}
 	return nil
 }

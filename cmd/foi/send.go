@@ -60,6 +60,9 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 	sent := mailbox.NewSent(cfg.IMAP, mailbox.Options{Dir: cfg.Dir})
 	defer sent.Close()
 	ob.Sent = sent
+	// Wait out a retry, but not a letter planned for a later sending
+	// window: foi serve sends it then.
+	ob.WaitAtMost = 15 * time.Minute
 	bar := a.newBar()
 	ob.Progress = func(s mailer.Summary, total int) {
 		bar.show(s.Sent+s.Failed, total, fmt.Sprintf("letters: %d sent, %d failed", s.Sent, s.Failed))
@@ -96,6 +99,18 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 		}
 		if sum.Waiting > 0 {
 			fmt.Fprintln(a.stdout, "Run `foi send` again later to retry the letters still waiting.")
+		}
+		if sum.Later > 0 {
+			zone, err := time.LoadLocation(cfg.Schedule.Timezone)
+			if err != nil {
+				zone = time.UTC
+			}
+			it := "it"
+			if sum.Later > 1 {
+				it = "them"
+			}
+			fmt.Fprintf(a.stdout, "%s due later, from %s: foi serve sends %s then, or run `foi send %s` again then.\n",
+				plural(sum.Later, "letter"), sum.LaterFrom.In(zone).Format("Mon 2 Jan 15:04"), it, c.Slug)
 		}
 		if sum.InDoubt > 0 {
 			fmt.Fprintln(a.stdout, "Letters in doubt were interrupted after their text went to the server and may have been delivered; foi never resends them by itself. `foi status` lists them: check, then `foi resend REF` or `foi mark-sent REF`.")

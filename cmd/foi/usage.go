@@ -72,12 +72,19 @@ reply; without SLUG, every campaign.
 Example:
   foi status LXP7`
 
-const usageResend = `resend REF
+const usageResend = `resend REF [--to ADDRESS [--others]]
 Send again a letter held "in doubt" (not proved sent), with the
 same Message-ID, so the authority can tell it is the same letter.
 
-Example:
-  foi resend LXP7-004`
+With --to, a request whose letter bounced goes again to the corrected
+address: same reference, a new Message-ID, the bounced attempt kept in
+its history; it goes at the next sending time (foi send or foi serve).
+--others makes the address the authority's, for its other open
+requests too.
+
+Examples:
+  foi resend LXP7-004
+  foi resend LXP7-006 --to foi@cwp.nhs.uk --others`
 
 const usageMarkSent = `mark-sent REF
 Record a letter held "in doubt" as sent (you found it in your Sent folder).
