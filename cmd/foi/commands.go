@@ -49,7 +49,7 @@ func commands() []command {
 		{secCampaigns, "campaign", "create, preview, schedule, list, remove or archive campaigns", usageCampaign, (*app).cmdCampaign},
 		{secCampaigns, "send", "send a campaign's letters", usageSend, (*app).cmdSend},
 		{secCampaigns, "status", "each request's state, sent time, due date and last reply", usageStatus, (*app).cmdStatus},
-		{secCampaigns, "resend", "send again a letter held in doubt (same Message-ID)", usageResend, (*app).cmdResend},
+		{secCampaigns, "resend", "send again a letter held in doubt, or a bounced one to a corrected address (--to)", usageResend, (*app).cmdResend},
 		{secCampaigns, "mark-sent", "record a letter held in doubt as sent", usageMarkSent, (*app).cmdMarkSent},
 
 		{secReplies, "sync", "fetch and file new mail once", usageSync, (*app).cmdSync},
