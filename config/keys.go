@@ -96,7 +96,7 @@ func unknownKey(k *yaml.Node, section string, fields map[string]reflect.Type) st
 func nearest(key string, fields map[string]reflect.Type) string {
 	best, bestD := "", -1
 	for f := range fields {
-		d := editDistance(strings.ToLower(key), f)
+		d := EditDistance(strings.ToLower(key), f)
 		if bestD < 0 || d < bestD || d == bestD && f < best {
 			best, bestD = f, d
 		}
@@ -107,9 +107,10 @@ func nearest(key string, fields map[string]reflect.Type) string {
 	return best
 }
 
-// editDistance is the number of single-letter changes (insert, delete,
-// replace, or swap two neighbours) that turn a into b.
-func editDistance(a, b string) int {
+// EditDistance is the number of single-letter changes (insert, delete,
+// replace, or swap two neighbours) that turn a into b: how "did you mean"
+// finds a mistyped key here, and a mistyped command in cmd/foi.
+func EditDistance(a, b string) int {
 	d := make([][]int, len(a)+1)
 	for i := range d {
 		d[i] = make([]int, len(b)+1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"foi/config"
 	"io"
 	"runtime/debug"
 	"strings"
@@ -92,37 +93,11 @@ func commands() []command {
 func nearestCommand(name string) string {
 	best, bestD := "", 3
 	for _, c := range commands() {
-		if d := distance(name, c.name); d < bestD {
+		if d := config.EditDistance(name, c.name); d < bestD {
 			best, bestD = c.name, d
 		}
 	}
 	return best
-}
-
-// distance counts the single-letter edits (insert, delete, replace, swap
-// two neighbours) between a and b.
-func distance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 // lookup finds a command by name.

@@ -78,9 +78,8 @@ same Message-ID, so the authority can tell it is the same letter.
 
 With --to, a request whose letter bounced goes again to the corrected
 address: same reference, a new Message-ID, the bounced attempt kept in
-its history; it goes at the next sending time (foi send or foi serve).
---others makes the address the authority's, for its other open
-requests too.
+its history. --others makes the address the authority's, for its other
+open requests too. The letter goes with the next send (or serve).
 
 Examples:
   foi resend LXP7-004
