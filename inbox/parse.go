@@ -7,7 +7,8 @@
 //     a message with more than maxParts is not given to enmime whole: it is
 //     flagged "too-many-parts", its header and the text of its first parts
 //     are read, and no file is listed (the raw message is kept by the caller).
-//  3. readEnvelope runs enmime over the bytes with its tolerant options,
+//  3. readEnvelope runs enmime over the bytes with its tolerant options
+//     (readEnvelopeFast, parse_elide.go, decodes long base64 files itself),
 //     turning a panic into an error. When enmime cannot read the structure
 //     at all, salvage reads the header block alone and keeps the rest as
 //     text.
@@ -127,7 +128,7 @@ func parseLevel(raw []byte, depth int, idPrefix string, parts *int) *Message {
 		return m
 	}
 	*parts -= scan.parts
-	env, err := readEnvelope(raw, false)
+	env, reread, err := readEnvelopeFast(raw)
 	if err != nil {
 		m.flag("mime-unreadable", err.Error(), true)
 		salvage(m, raw)
@@ -142,7 +143,7 @@ func parseLevel(raw []byte, depth int, idPrefix string, parts *int) *Message {
 			m.enmimeFlag(e)
 		}
 	}
-	c := collector{m: m, raw: raw, depth: depth, idPrefix: idPrefix, parts: parts}
+	c := collector{m: m, raw: reread, depth: depth, idPrefix: idPrefix, parts: parts}
 	c.collect(env)
 	if strings.TrimSpace(m.Text) == "" && c.tnefBody != "" {
 		m.Text = c.tnefBody

@@ -52,7 +52,11 @@ func countParts(raw []byte, limit int) partScan {
 				boundaries[string(v)] = true
 			}
 		}
-		if v, ok := boundaryParam(line); ok {
+		// boundaryParam needs an '='; looking for one first is fast
+		// (most lines of a large message are base64 with none).
+		if bytes.IndexByte(line, '=') < 0 {
+			// no parameter on this line
+		} else if v, ok := boundaryParam(line); ok {
 			switch {
 			case len(v) == 0:
 				pending = true

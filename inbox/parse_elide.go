@@ -1,0 +1,361 @@
+// Large base64 files are decoded here rather than by enmime: enmime's part
+// reader looks for the next boundary a byte at a time, which made a 30 MB
+// reply cost half a second (issue 12, item 5).
+//
+// Before enmime sees a message, the middle of each long run of base64 lines
+// that opens the body of a non-text leaf part is replaced by a placeholder:
+// the base64 of a token no part can otherwise hold. The first and last
+// elideKeep bytes of the run stay, and the middle holds a multiple of four
+// base64 characters, as the placeholder does. enmime then reads the same
+// bytes up to the middle and the same bytes after it, in the same state:
+// the middle has no '-' (no boundary can start in it), no boundary check made
+// in it reaches the end of input (its reader peeks at most 4096 bytes ahead),
+// and the first read of every part around it (up to 4096 bytes, in which
+// enmime checks every byte for a boundary) has ended before it. So the parse
+// differs in one thing only: the content of the part that decoded the
+// middle. That part is found by the token at the offset where the middle
+// began, its content checked against the run's head and tail decoded here,
+// and the middle decoded here is put in place of the token. A token not so
+// found (the run was inside an embedded message, a preamble, a part enmime
+// read otherwise) has its run put back and the message is parsed again; if
+// that fails too, the original message is parsed whole.
+
+package inbox
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"strings"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// minElide is the shortest middle worth replacing (a variable so that tests
+// can make enmime read every run itself).
+var minElide = 64 << 10
+
+// elideKeep is how many bytes of a run are kept at each end: more than
+// enmime's boundary reader peeks ahead or reads in the first read of a part
+// (4096 bytes, its bufio.Reader's size).
+const elideKeep = 16 << 10
+
+// b64Class classifies bytes of a base64 body as enmime reads them: 2 for
+// the alphabet, 1 for bytes its cleaner drops silently ('=', space, tab,
+// CR; LF ends lines), 0 for the rest (dropped with a warning, or a possible
+// boundary such as '-', or read as their low seven bits: a run stops before
+// a line holding one).
+var b64Class = func() (t [256]byte) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = 2
+	}
+	for _, c := range "= \t\r" {
+		t[c] = 1
+	}
+	return t
+}()
+
+// b64Run is a run of base64 lines, raw[start:end], whose middle
+// raw[mid:midEnd] is replaced.
+type b64Run struct {
+	start, end, mid, midEnd int
+}
+
+// findB64Runs lists the runs of raw worth replacing: each the body of a part
+// (or of the message) whose header declares base64 and a non-text, non-
+// multipart, non-message type, from the blank line ending that header up to
+// the first line with a byte of class 0.
+func findB64Runs(raw []byte) []b64Run {
+	var runs []b64Run
+	pos, header := 0, true
+	for pos < len(raw) {
+		if header {
+			header = false
+			if body, ok := base64LeafHeader(raw, pos); ok {
+				end, alpha := scanB64Run(raw, body)
+				if r, ok := splitB64Run(raw, body, end, alpha); ok {
+					runs = append(runs, r)
+				}
+				pos = end
+				continue
+			}
+		}
+		end := len(raw)
+		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
+			end = pos + i + 1
+		}
+		if end-pos >= 2 && raw[pos] == '-' && raw[pos+1] == '-' {
+			header = true // a possible delimiter: a part's header follows
+		}
+		pos = end
+	}
+	return runs
+}
+
+// base64LeafHeader reads a header block at raw[pos:] and reports where its
+// body starts, when the block is one whose body findB64Runs may replace.
+func base64LeafHeader(raw []byte, pos int) (body int, ok bool) {
+	var ctype, cte string
+	var last *string // the field a continuation line extends
+	for n := 0; n < 100 && pos < len(raw); n++ {
+		end := bytes.IndexByte(raw[pos:], '\n')
+		if end < 0 {
+			return 0, false
+		}
+		line := bytes.TrimSuffix(raw[pos:pos+end], []byte("\r"))
+		pos += end + 1
+		switch {
+		case len(line) == 0:
+			mt := strings.ToLower(strings.TrimSpace(strings.SplitN(ctype, ";", 2)[0]))
+			if !strings.EqualFold(strings.TrimSpace(cte), "base64") || mt == "" ||
+				strings.HasPrefix(mt, "text/") || strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
+				return 0, false
+			}
+			return pos, true
+		case line[0] == ' ' || line[0] == '\t':
+			if last != nil {
+				*last += " " + string(line)
+			}
+		default:
+			i := bytes.IndexByte(line, ':')
+			if i <= 0 {
+				return 0, false
+			}
+			name := string(bytes.TrimSpace(line[:i]))
+			last = nil
+			switch {
+			case strings.EqualFold(name, "Content-Type"):
+				if ctype != "" {
+					return 0, false // repeated: left to enmime
+				}
+				ctype = string(line[i+1:]) + " "
+				last = &ctype
+			case strings.EqualFold(name, "Content-Transfer-Encoding"):
+				if cte != "" {
+					return 0, false
+				}
+				cte = string(line[i+1:]) + " "
+				last = &cte
+			}
+		}
+	}
+	return 0, false
+}
+
+// scanB64Run reads lines of bytes of class 1 and 2 from raw[body:]: end is
+// the start of the first other line (len(raw) when there is none), alpha the
+// count of alphabet bytes before it.
+func scanB64Run(raw []byte, body int) (end, alpha int) {
+	pos := body
+	for pos < len(raw) {
+		eol := len(raw)
+		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
+			eol = pos + i
+		}
+		n := 0
+		for _, c := range raw[pos:eol] {
+			switch b64Class[c] {
+			case 0:
+				return pos, alpha
+			case 2:
+				n++
+			}
+		}
+		alpha += n
+		pos = eol + 1
+	}
+	return len(raw), alpha
+}
+
+// splitB64Run picks the middle of the run raw[start:end] (alpha alphabet
+// bytes): elideKeep bytes in, moved on until the head holds a multiple of
+// four alphabet bytes, to elideKeep bytes before the end, moved back until
+// the middle does too.
+func splitB64Run(raw []byte, start, end, alpha int) (b64Run, bool) {
+	r := b64Run{start: start, end: end, mid: start + elideKeep, midEnd: end - elideKeep}
+	if r.midEnd-r.mid < minElide {
+		return r, false
+	}
+	head := alphaCount(raw[start:r.mid])
+	for head%4 != 0 && r.mid < r.midEnd {
+		if b64Class[raw[r.mid]] == 2 {
+			head++
+		}
+		r.mid++
+	}
+	middle := alpha - head - alphaCount(raw[r.midEnd:end])
+	for middle%4 != 0 && r.midEnd > r.mid {
+		r.midEnd--
+		if b64Class[raw[r.midEnd]] == 2 {
+			middle--
+		}
+	}
+	return r, r.midEnd > r.mid
+}
+
+func alphaCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if b64Class[c] == 2 {
+			n++
+		}
+	}
+	return n
+}
+
+// decodeB64 decodes b as enmime does (the bytes of class 1 and line feeds
+// dropped, the rest read as unpadded base64) into dst, which must be large
+// enough; it returns the bytes written.
+func decodeB64(dst, b []byte) (int, bool) {
+	var chunk [4096]byte
+	n, o := 0, 0
+	for _, c := range b {
+		if b64Class[c] != 2 {
+			continue
+		}
+		chunk[n] = c
+		n++
+		if n == len(chunk) {
+			w, err := base64.RawStdEncoding.Decode(dst[o:], chunk[:n])
+			if err != nil {
+				return 0, false
+			}
+			o, n = o+w, 0
+		}
+	}
+	w, err := base64.RawStdEncoding.Decode(dst[o:], chunk[:n])
+	return o + w, err == nil
+}
+
+// decodeB64Bytes is decodeB64 into a new slice; nil when b does not decode.
+func decodeB64Bytes(b []byte) []byte {
+	dst := make([]byte, base64.RawStdEncoding.DecodedLen(alphaCount(b)))
+	n, ok := decodeB64(dst, b)
+	if !ok {
+		return nil
+	}
+	return dst[:n]
+}
+
+// readEnvelopeFast is readEnvelope(raw, false) with the middles of the runs
+// of findB64Runs decoded here. It also returns the bytes to read again for
+// undecoded text files: the short message when one was used (its text parts
+// are those of raw), else raw.
+func readEnvelopeFast(raw []byte) (*enmime.Envelope, []byte, error) {
+	runs := findB64Runs(raw)
+	var nonce [16]byte
+	if len(runs) > 0 {
+		if _, err := rand.Read(nonce[:]); err != nil {
+			runs = nil
+		}
+	}
+	for try := 0; try < 2 && len(runs) > 0; try++ {
+		short, tokens := elideRuns(raw, runs, nonce)
+		env, err := readEnvelope(short, false)
+		if err != nil {
+			break
+		}
+		found := findTokens(env.Root, raw, runs, tokens)
+		if len(found) < len(runs) {
+			var kept []b64Run
+			for i, r := range runs {
+				if found[i].part != nil {
+					kept = append(kept, r)
+				}
+			}
+			runs = kept
+			continue
+		}
+		ok := true
+		for i, r := range runs {
+			f := found[i]
+			mid := base64.RawStdEncoding.DecodedLen(alphaCount(raw[r.mid:r.midEnd]))
+			c := f.part.Content
+			out := make([]byte, f.head+mid+len(c)-f.head-tokenLen)
+			copy(out, c[:f.head])
+			n, good := decodeB64(out[f.head:], raw[r.mid:r.midEnd])
+			if !good || n != mid {
+				ok = false
+				break
+			}
+			copy(out[f.head+n:], c[f.head+tokenLen:])
+			f.part.Content = out
+		}
+		if !ok {
+			break
+		}
+		return env, short, nil
+	}
+	env, err := readEnvelope(raw, false)
+	return env, raw, err
+}
+
+// tokenLen is a token's length: a multiple of 3, so that its base64 holds
+// whole groups of four, as the middle it replaces does.
+const tokenLen = 33
+
+// elideRuns returns raw with the middle of each run replaced by the base64
+// of its token, and the tokens.
+func elideRuns(raw []byte, runs []b64Run, nonce [16]byte) ([]byte, [][]byte) {
+	size := len(raw)
+	for _, r := range runs {
+		size -= r.midEnd - r.mid
+	}
+	short := make([]byte, 0, size+len(runs)*base64.RawStdEncoding.EncodedLen(tokenLen))
+	tokens := make([][]byte, len(runs))
+	prev := 0
+	for i, r := range runs {
+		t := make([]byte, tokenLen)
+		copy(t, nonce[:])
+		binary.BigEndian.PutUint64(t[16:], uint64(i))
+		tokens[i] = t
+		short = append(short, raw[prev:r.mid]...)
+		short = base64.RawStdEncoding.AppendEncode(short, t)
+		prev = r.midEnd
+	}
+	return append(short, raw[prev:]...), tokens
+}
+
+// tokenPart is where a run's token was found: the part, and the length of
+// the run's head decoded (the token's offset in the part's content).
+type tokenPart struct {
+	part *enmime.Part
+	head int
+}
+
+// findTokens finds, for each run, the non-text leaf part whose content is
+// the run's head decoded, its token, and its tail decoded; a run whose part
+// is not found, or found twice, is left out.
+func findTokens(root *enmime.Part, raw []byte, runs []b64Run, tokens [][]byte) map[int]tokenPart {
+	heads := make([][]byte, len(runs))
+	tails := make([][]byte, len(runs))
+	for i, r := range runs {
+		heads[i] = decodeB64Bytes(raw[r.start:r.mid])
+		tails[i] = decodeB64Bytes(raw[r.midEnd:r.end])
+	}
+	found := map[int]tokenPart{}
+	seen := map[int]int{}
+	for _, p := range root.DepthMatchAll(func(*enmime.Part) bool { return true }) {
+		if p.FirstChild != nil || strings.HasPrefix(p.ContentType, "text/") ||
+			strings.HasPrefix(p.ContentType, "multipart/") || strings.HasPrefix(p.ContentType, "message/") {
+			continue
+		}
+		c := p.Content
+		for i := range runs {
+			h, t := heads[i], tails[i]
+			if h == nil || t == nil || len(c) != len(h)+tokenLen+len(t) ||
+				!bytes.Equal(c[len(h):len(h)+tokenLen], tokens[i]) || !bytes.Equal(c[:len(h)], h) || !bytes.Equal(c[len(h)+tokenLen:], t) {
+				continue
+			}
+			seen[i]++
+			found[i] = tokenPart{part: p, head: len(h)}
+		}
+	}
+	for i, n := range seen {
+		if n != 1 {
+			delete(found, i)
+		}
+	}
+	return found
+}
