@@ -69,16 +69,8 @@ func (a *app) cmdSend(ctx context.Context, args []string) error {
 	}
 	sum, err := ob.Drain(ctx, c.Slug, *limit)
 	bar.end()
-	var blocked *mailer.BlockedError
-	if errors.As(err, &blocked) {
-		// A fault of ours: nothing failed, everything waits for the fix.
-		if sum.Sent == 0 {
-			return fmt.Errorf("%w; no letter was sent and all %d wait", blocked, blocked.Waiting)
-		}
-		return fmt.Errorf("%w; %d sent before it stopped, and the other %d wait", blocked, sum.Sent, blocked.Waiting)
-	}
 	if err != nil {
-		return err
+		return blockedWords(err, sum)
 	}
 	if a.json {
 		if sum.Failures == nil {
@@ -180,4 +172,17 @@ func (a *app) dryRun(ctx context.Context, st *store.Store, c store.Campaign, env
 	tw.Flush()
 	fmt.Fprintf(a.stdout, "Dry run: %d letters would be sent; nothing was stored or sent.\n", len(rows))
 	return nil
+}
+
+// blockedWords ends a drain's error with what became of the letters: a
+// fault of ours fails none, and every letter waits for the fix.
+func blockedWords(err error, sum mailer.Summary) error {
+	var blocked *mailer.BlockedError
+	if !errors.As(err, &blocked) {
+		return err
+	}
+	if sum.Sent == 0 {
+		return fmt.Errorf("%w; no letter was sent and all %d wait", blocked, blocked.Waiting)
+	}
+	return fmt.Errorf("%w; %d sent before it stopped, and the other %d wait", blocked, sum.Sent, blocked.Waiting)
 }

@@ -89,6 +89,10 @@ func TestSendMissingPasswordFileLeavesLettersWaiting(t *testing.T) {
 	sendBlocked(t, e, 4, "smtp.password_file foi-pass: no such file", "create it or fix the path in foi.yaml", "no letter was sent and all 4 wait")
 	// Again: still waiting, and one event per request, not per attempt.
 	sendBlocked(t, e, 4, "smtp.password_file foi-pass: no such file")
+	// foi tick says the same, to its end.
+	if code, _, stderr := e.foi("tick"); code != 1 || !strings.Contains(stderr, "no such file") || !strings.Contains(stderr, "no letter was sent and all 4 wait") {
+		t.Errorf("foi tick with the password file missing = %d, %q; want 1, the fix and that all 4 wait", code, stderr)
+	}
 	st := openStore(t, e)
 	reqs, _ := st.Requests(context.Background(), "LXP7")
 	for _, r := range reqs {

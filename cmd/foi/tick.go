@@ -74,6 +74,9 @@ func (a *app) cmdTick(ctx context.Context, args []string) error {
 	}
 	defer unlock()
 	planned, sum, err := a.tick(ctx, cfg, st)
+	if err != nil {
+		err = blockedWords(err, sum)
+	}
 	if err != nil && planned == nil {
 		return err
 	}
