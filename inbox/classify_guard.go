@@ -142,70 +142,79 @@ func (t *litTable) build() {
 			}
 		}
 	}
-	// The trie.
-	type node struct {
-		next []int32 // by class, -1 when none
-		fail int32
-		ends []int32
-	}
-	newNode := func() node {
-		n := node{next: make([]int32, t.nclass)}
-		for i := range n.next {
-			n.next[i] = -1
-		}
-		return n
-	}
-	nodes := []node{newNode()}
-	for id, l := range t.lits {
-		s := int32(0)
-		for i := 0; i < len(l); i++ {
-			c := t.class[l[i]]
-			if nodes[s].next[c] < 0 {
-				nodes = append(nodes, newNode())
-				nodes[s].next[c] = int32(len(nodes) - 1)
+	// The trie, in the table itself: -1 where there is no transition. It
+	// has a state for each distinct beginning of a literal.
+	sorted := slices.Clone(t.lits)
+	slices.Sort(sorted)
+	states := 1
+	for i, l := range sorted {
+		common := 0
+		if i > 0 {
+			for common < len(l) && common < len(sorted[i-1]) && l[common] == sorted[i-1][common] {
+				common++
 			}
-			s = nodes[s].next[c]
 		}
-		nodes[s].ends = append(nodes[s].ends, int32(id))
+		states += len(l) - common
+	}
+	n := t.nclass
+	delta := make([]int32, n, states*n)
+	for i := range delta {
+		delta[i] = -1
+	}
+	ends := make([][]int32, 1, states)
+	for id, l := range t.lits {
+		s := 0
+		for i := 0; i < len(l); i++ {
+			c := int(t.class[l[i]])
+			if delta[s*n+c] < 0 {
+				delta[s*n+c] = int32(len(ends))
+				ends = append(ends, nil)
+				for range n {
+					delta = append(delta, -1)
+				}
+			}
+			s = int(delta[s*n+c])
+		}
+		ends[s] = append(ends[s], int32(id))
 	}
 	// Failure links, breadth first, completing the transitions.
-	queue := []int32{}
-	for c := 0; c < t.nclass; c++ {
-		if n := nodes[0].next[c]; n < 0 {
-			nodes[0].next[c] = 0
+	fail := make([]int32, len(ends))
+	var queue []int32
+	for c := 0; c < n; c++ {
+		if next := delta[c]; next < 0 {
+			delta[c] = 0
 		} else {
-			nodes[n].fail = 0
-			queue = append(queue, n)
+			queue = append(queue, next)
 		}
 	}
 	for len(queue) > 0 {
-		s := queue[0]
+		s := int(queue[0])
 		queue = queue[1:]
-		f := nodes[s].fail
-		nodes[s].ends = append(nodes[s].ends, nodes[f].ends...)
-		for c := 0; c < t.nclass; c++ {
-			if n := nodes[s].next[c]; n < 0 {
-				nodes[s].next[c] = nodes[f].next[c]
+		f := int(fail[s])
+		ends[s] = append(ends[s], ends[f]...)
+		for c := 0; c < n; c++ {
+			if next := delta[s*n+c]; next < 0 {
+				delta[s*n+c] = delta[f*n+c]
 			} else {
-				nodes[n].fail = nodes[f].next[c]
-				queue = append(queue, n)
+				fail[next] = delta[f*n+c]
+				queue = append(queue, next)
 			}
 		}
 	}
-	t.delta = make([]int32, len(nodes)*t.nclass)
-	t.outAt = make([]int32, len(nodes)+1)
-	for s, n := range nodes {
-		for c, next := range n.next {
-			v := next * int32(t.nclass) * 2
-			if len(nodes[next].ends) > 0 {
-				v++
-			}
-			t.delta[s*t.nclass+c] = v
-		}
+	t.outAt = make([]int32, len(ends)+1)
+	for s, e := range ends {
 		t.outAt[s] = int32(len(t.out))
-		t.out = append(t.out, n.ends...)
+		t.out = append(t.out, e...)
 	}
-	t.outAt[len(nodes)] = int32(len(t.out))
+	t.outAt[len(ends)] = int32(len(t.out))
+	for i, next := range delta {
+		v := next * int32(n) * 2
+		if len(ends[next]) > 0 {
+			v++
+		}
+		delta[i] = v
+	}
+	t.delta = delta
 	// Latin, Greek, Cyrillic and the punctuation and letter-like symbols
 	// (the Kelvin sign) fold by table.
 	t.fold = make([]uint16, 0x2200)
@@ -324,6 +333,7 @@ const (
 	maxNeed      = 4096 // literals a guard may hold
 	maxClassRune = 64   // runes a character class may span to be read
 	maxClassSet  = 16   // distinct folded runes it may have
+	maxLit       = 48   // bytes of a literal the automaton looks for
 )
 
 // litInfo is what is known of the strings an expression matches, folded:
@@ -388,7 +398,9 @@ func requiredLiterals(expr string) (lits []string, ok bool) {
 	}
 	// A literal that holds another is redundant: the other is found
 	// whenever it is.
-	need = slices.Clone(need)
+	// The literals are cut to their first maxLit bytes: what holds a
+	// literal holds its beginning, and the automaton stays small.
+	need = trimEnds(need, maxLit, false)
 	slices.SortStableFunc(need, func(a, b string) int { return len(a) - len(b) })
 	var out []string
 	for _, l := range need {
