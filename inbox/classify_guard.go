@@ -84,7 +84,11 @@ func newGuard(re *regexp.Regexp) guard {
 	if !ok {
 		return guard{always: true}
 	}
-	return guard{ids: guardLits.add(lits)}
+	ids := guardLits.add(lits)
+	if ids == nil {
+		return guard{always: true}
+	}
+	return guard{ids: ids}
 }
 
 // scanLits scans text for the guards' literals. It is safe for concurrent
@@ -103,19 +107,25 @@ type litTable struct {
 	lits []string
 
 	once   sync.Once
+	built  bool
 	class  [256]uint8 // byte -> input class; 0 for bytes in no literal
 	nclass int
-	// delta[row+class] is the next state's row (state*nclass) times two,
-	// plus one if literals end in that state.
-	delta []int32
+	// delta[state*nclass+class] is the next state; ends[state] is set if
+	// literals end in it. off is set when the literals need more states
+	// than delta can number: then nothing is skipped.
+	delta []uint16
+	ends  []bool
+	off   bool
 	outAt []int32 // the literals ending in state s are out[outAt[s]:outAt[s+1]]
 	out   []int32
 	fold  []uint16 // foldRune of the runes below len(fold)
 }
 
+// add registers lits and returns their ids; nil once the automaton is
+// built.
 func (t *litTable) add(lits []string) []int32 {
-	if t.delta != nil {
-		panic("inbox: guard made after the first scan")
+	if t.built {
+		return nil
 	}
 	var ids []int32
 	for _, l := range lits {
@@ -130,9 +140,13 @@ func (t *litTable) add(lits []string) []int32 {
 	return ids
 }
 
+// none marks a missing transition while the automaton is built.
+const none = 0xffff
+
 // build makes the Aho-Corasick automaton of the literals, as a full
 // transition table over the classes of bytes that occur in them.
 func (t *litTable) build() {
+	t.built = true
 	t.nclass = 1
 	for _, l := range t.lits {
 		for i := 0; i < len(l); i++ {
@@ -156,21 +170,25 @@ func (t *litTable) build() {
 		}
 		states += len(l) - common
 	}
+	if states >= none {
+		t.off = true
+		return
+	}
 	n := t.nclass
-	delta := make([]int32, n, states*n)
+	delta := make([]uint16, n, states*n)
 	for i := range delta {
-		delta[i] = -1
+		delta[i] = none
 	}
 	ends := make([][]int32, 1, states)
 	for id, l := range t.lits {
 		s := 0
 		for i := 0; i < len(l); i++ {
 			c := int(t.class[l[i]])
-			if delta[s*n+c] < 0 {
-				delta[s*n+c] = int32(len(ends))
+			if delta[s*n+c] == none {
+				delta[s*n+c] = uint16(len(ends))
 				ends = append(ends, nil)
 				for range n {
-					delta = append(delta, -1)
+					delta = append(delta, none)
 				}
 			}
 			s = int(delta[s*n+c])
@@ -178,10 +196,10 @@ func (t *litTable) build() {
 		ends[s] = append(ends[s], int32(id))
 	}
 	// Failure links, breadth first, completing the transitions.
-	fail := make([]int32, len(ends))
-	var queue []int32
+	fail := make([]uint16, len(ends))
+	var queue []uint16
 	for c := 0; c < n; c++ {
-		if next := delta[c]; next < 0 {
+		if next := delta[c]; next == none {
 			delta[c] = 0
 		} else {
 			queue = append(queue, next)
@@ -193,7 +211,7 @@ func (t *litTable) build() {
 		f := int(fail[s])
 		ends[s] = append(ends[s], ends[f]...)
 		for c := 0; c < n; c++ {
-			if next := delta[s*n+c]; next < 0 {
+			if next := delta[s*n+c]; next == none {
 				delta[s*n+c] = delta[f*n+c]
 			} else {
 				fail[next] = delta[f*n+c]
@@ -207,12 +225,9 @@ func (t *litTable) build() {
 		t.out = append(t.out, e...)
 	}
 	t.outAt[len(ends)] = int32(len(t.out))
-	for i, next := range delta {
-		v := next * int32(n) * 2
-		if len(ends[next]) > 0 {
-			v++
-		}
-		delta[i] = v
+	t.ends = make([]bool, len(ends))
+	for s, e := range ends {
+		t.ends[s] = len(e) > 0
 	}
 	t.delta = delta
 	// Latin, Greek, Cyrillic and the punctuation and letter-like symbols
@@ -225,8 +240,11 @@ func (t *litTable) build() {
 
 func (t *litTable) scan(text string) seenLits {
 	t.once.Do(t.build)
+	if t.off {
+		return nil
+	}
 	seen := make(seenLits, (len(t.lits)+63)/64+1)
-	var v int32 // the state's row times two, plus one if literals end in it
+	s := 0
 	space := false
 	var buf [utf8.UTFMax]byte
 	for i := 0; i < len(text); {
@@ -261,9 +279,8 @@ func (t *litTable) scan(text string) seenLits {
 			space = false
 		}
 		for {
-			v = t.delta[int(v>>1)+int(t.class[b])]
-			if v&1 != 0 {
-				s := int(v>>1) / t.nclass
+			s = int(t.delta[s*t.nclass+int(t.class[b])])
+			if t.ends[s] {
 				for _, id := range t.out[t.outAt[s]:t.outAt[s+1]] {
 					seen[id>>6] |= 1 << (id & 63)
 				}
