@@ -234,20 +234,15 @@ func (s *Server) reissue(w http.ResponseWriter, r *http.Request) (string, string
 		return "", "", err
 	}
 	now := s.opt.Now()
-	others := ""
-	if r.PostForm.Get("others") == "1" {
-		done, err := s.opt.Store.ApplyRedirect(ctx, ref, addr, s.name(r), now)
-		if err != nil {
-			return reqURL(ref), "", err
-		}
-		if len(done.Refs) > 0 {
-			others = fmt.Sprintf(" The new address is also used for %s.", strings.Join(done.Refs, ", "))
-		}
-	}
 	env := campaign.Env{Now: now, PlusSecret: s.opt.Scheduler.PlusSecret}
 	next := s.opt.Scheduler.NextSendTime(calendar.Law(req.Law), now)
-	if _, err := campaign.Reissue(ctx, s.opt.Store, ref, addr, env, next, rand.Reader); err != nil {
+	also, err := campaign.Correct(ctx, s.opt.Store, ref, addr, r.PostForm.Get("others") == "1", s.name(r), env, next, rand.Reader)
+	if err != nil {
 		return reqURL(ref), "", err
+	}
+	others := ""
+	if len(also) > 0 {
+		others = fmt.Sprintf(" The new address is also used for %s.", strings.Join(also, ", "))
 	}
 	if s.opt.Kick != nil {
 		s.opt.Kick()

@@ -66,13 +66,10 @@ func (v *volunteer) work(ctx context.Context) error {
 			// The trust's website gives its real address: the request goes
 			// again there, as the dashboard's form on a bounced request does.
 			addr := demo.CorrectedAddress(r.ToAddress)
-			if _, err := st.ApplyRedirect(ctx, r.Ref, addr, demoVolunteer, now); err != nil {
-				return fmt.Errorf("demo: correct %s's address: %w", r.Ref, err)
-			}
 			env := campaign.Env{Now: now, PlusSecret: sch.PlusSecret}
 			next := sch.NextSendTime(calendar.Law(r.Law), now)
-			if _, err := campaign.Reissue(ctx, st, r.Ref, addr, env, next, rand.Reader); err != nil {
-				return fmt.Errorf("demo: send %s again: %w", r.Ref, err)
+			if _, err := campaign.Correct(ctx, st, r.Ref, addr, true, demoVolunteer, env, next, rand.Reader); err != nil {
+				return fmt.Errorf("demo: send %s again to its corrected address: %w", r.Ref, err)
 			}
 			v.done(now, "sent "+r.Ref+" again to "+addr)
 		case row.Suggested != nil && row.Suggested.Outcome != "" && !demo.Leaves(r.Ref, "confirm"):

@@ -122,16 +122,9 @@ func (a *app) reissue(ctx context.Context, cfg *config.Config, st *store.Store, 
 		return err
 	}
 	now := a.now()
-	var also []string
-	if others {
-		done, err := st.ApplyRedirect(ctx, req.Ref, addr, "user", now)
-		if err != nil {
-			return err
-		}
-		also = done.Refs
-	}
 	env := campaign.Env{Now: now, PlusSecret: sch.PlusSecret}
-	if _, err := campaign.Reissue(ctx, st, req.Ref, addr, env, now, rand.Reader); err != nil {
+	also, err := campaign.Correct(ctx, st, req.Ref, addr, others, "user", env, now, rand.Reader)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s: its letter goes again to %s with a new Message-ID when you run `foi send %s` (or foi serve sends it); the bounced letter stays in its history.\n",
