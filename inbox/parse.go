@@ -39,8 +39,10 @@ import (
 	"io"
 	"net/textproto"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
 // ErrNotMail is returned (wrapped) by Parse and ParseHeader when the input has no
@@ -186,25 +188,93 @@ func skipMboxLine(raw []byte) []byte {
 }
 
 // readEnvelope runs enmime over raw, turning a panic inside it into an error.
-func readEnvelope(raw []byte, rawContent bool) (env *enmime.Envelope, err error) {
+//
+// enmime guesses the charset of every text part, declared or not, with
+// chardet, which cost a quarter of a sync's CPU (issue 12). The guess can
+// only change what a part reads as when its text is not what its
+// declaration makes of it, so the message is read first with the guess
+// turned off for declared parts, and read again with it only when one of
+// them is not plainly right (detectionMatters). In the first reading a text
+// part that declares no charset (an attached CSV, often) is taken to be
+// US-ASCII, and so checked like the rest: if it is not plain ASCII, the
+// second reading guesses, as enmime always did; if it is, every guess reads
+// it alike. HTML without a charset is left to enmime, which looks for one
+// in the page.
+func readEnvelope(raw []byte, rawContent bool) (*enmime.Envelope, error) {
+	if rawContent {
+		return readEnvelopeWith(raw, true, false)
+	}
+	env, err := readEnvelopeWith(raw, false, false)
+	if err != nil || !detectionMatters(env.Root) {
+		return env, err
+	}
+	return readEnvelopeWith(raw, false, true)
+}
+
+func readEnvelopeWith(raw []byte, rawContent, detect bool) (env *enmime.Envelope, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			env, err = nil, fmt.Errorf("mime parser panicked: %v", r)
 		}
 	}()
-	p := enmime.NewParser(
+	opts := []enmime.Option{
 		enmime.SkipMalformedParts(true),
 		enmime.MultipartWOBoundaryAsSinglePart(true),
 		enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
 		enmime.MaxStoredPartErrors(8),
 		enmime.RawContent(rawContent),
 		enmime.DisableTextConversion(rawContent),
-	)
+		enmime.DisableCharacterDetection(!detect),
+	}
+	if !detect && !rawContent {
+		opts = append(opts, enmime.SetCustomParseMediaType(assumeASCII))
+	}
+	p := enmime.NewParser(opts...)
 	env, err = p.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("read MIME structure: %w", err)
 	}
 	return env, nil
+}
+
+// assumeASCII parses a media type as enmime does, and gives a text type
+// other than HTML that names no charset the charset US-ASCII
+// (readEnvelope's first reading).
+func assumeASCII(ctype string) (string, map[string]string, []string, error) {
+	mtype, params, invalid, err := mediatype.Parse(ctype)
+	if err == nil && strings.HasPrefix(mtype, "text/") && mtype != "text/html" && params["charset"] == "" {
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["charset"] = "us-ascii"
+	}
+	return mtype, params, invalid, err
+}
+
+// detectionMatters reports whether a text part with a declared charset,
+// read without enmime's guess, might read otherwise with it: one declared
+// UTF-8 whose bytes are not UTF-8, or one declared otherwise whose text is
+// not plain ASCII. A UTF-8 declaration borne out by valid UTF-8 is kept:
+// bytes that are not UTF-8 seldom pass for it, and chardet, given a short
+// text with a few accented letters, may call it Windows-1252 and garble it.
+// An all-ASCII text reads the same in every charset mail uses.
+func detectionMatters(root *enmime.Part) bool {
+	for _, p := range root.DepthMatchAll(func(p *enmime.Part) bool {
+		return p.Charset != "" && strings.HasPrefix(p.ContentType, "text/")
+	}) {
+		if strings.EqualFold(p.Charset, "utf-8") {
+			if !utf8.Valid(p.Content) {
+				return true
+			}
+			continue
+		}
+		for _, b := range p.Content {
+			if b >= 0x80 || b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setBody fills the text and HTML of m from env.
