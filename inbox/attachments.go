@@ -167,8 +167,18 @@ func (m *Message) addFile(a Attachment, data []byte) int {
 // undecodedText returns the bytes of a text part as they were sent (transfer
 // encoding removed, charset untouched), so that a CSV hashes the same as the
 // file that was attached. enmime converts text parts to UTF-8; the part is read
-// again without that.
+// again without that, unless the conversion left its bytes as they were
+// (sentAsIs).
 func (c *collector) undecodedText(p *enmime.Part) []byte {
+	if sentAsIs(p) {
+		return p.Content
+	}
+	return c.reread(p)
+}
+
+// reread returns text part p's bytes from the message read again without
+// charset conversion.
+func (c *collector) reread(p *enmime.Part) []byte {
 	if !c.rawTried {
 		c.rawTried = true
 		if env, err := readEnvelope(c.raw, true); err == nil {
@@ -204,6 +214,37 @@ func (c *collector) undecodedText(p *enmime.Part) []byte {
 		return out
 	}
 	return rp.Content
+}
+
+// sentAsIs reports whether enmime's content of text part p is the bytes as
+// sent: the part was read without a fault, its transfer encoding is one
+// enmime and undecodedText remove alike on well-formed input (none, 7bit,
+// 8bit, binary, base64; not quoted-printable, whose faults they mend
+// differently), and its charset conversion was no conversion: UTF-8 as
+// declared (readEnvelope keeps a declaration the bytes bear out), or ASCII
+// text in a charset that reads ASCII as ASCII.
+func sentAsIs(p *enmime.Part) bool {
+	if len(p.Errors) > 0 {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(headerGet(p.Header, "Content-Transfer-Encoding"))) {
+	case "", "7bit", "8bit", "binary", "base64":
+	default:
+		return false
+	}
+	cs := strings.ToLower(p.Charset)
+	if cs == "utf-8" && p.OrigCharset == "" {
+		return true
+	}
+	if !(cs == "utf-8" || cs == "us-ascii" || cs == "ascii" || strings.HasPrefix(cs, "iso-8859-") || strings.HasPrefix(cs, "windows-125")) {
+		return false
+	}
+	for _, b := range p.Content {
+		if b >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func padBase64(b []byte) []byte {
