@@ -213,10 +213,15 @@ func (ps *Pass) File(ctx context.Context, batch []Fetched) ([]Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	filed := make([]filedText, 0, len(saved))
 	for k, sv := range saved {
 		i := at[k]
 		outs[i].ID, outs[i].Dup = sv.ID, sv.Dup
-		p.storeTexts(ctx, sv.ID, items[i].m, items[i].texts) // text.go: text for search
+		filed = append(filed, filedText{id: sv.ID, m: items[i].m, texts: items[i].texts})
+	}
+	p.storeTexts(ctx, filed) // text.go: text for search
+	for k := range saved {
+		i := at[k]
 		in := ins[k]
 		log := p.log().With("folder", ps.folder, "uid", in.UID, "message_id", in.MessageID)
 		if in.Ref != "" {

@@ -72,48 +72,70 @@ func (ft fileTexts) letters() []string {
 	return out
 }
 
-// storeTexts stores the text of each file of a message just filed, by the
-// file's SHA-256, for search (issue 11, item 3; issue 13, item 1): the
-// text read at parsing when there is one (texts, in the order of atts),
-// else read now. A file whose text is stored already (the same bytes came
-// before) is left as it is. It runs after the message is committed:
-// reading text never holds up or undoes filing. A failure to store is
-// logged, and the file is then listed as "not-read" by every search until
-// `foi reindex` reads it.
+// storeTexts stores the text of each file of the messages just filed, by
+// the file's SHA-256, for search (issue 11, item 3; issue 13, item 1): the
+// text read at parsing when there is one (texts, in the order of the
+// message's attachments), else read now. A file whose text is stored
+// already (the same bytes came before) is left as it is. It runs after the
+// messages are committed: reading text never holds up or undoes filing. It
+// writes the whole batch in one transaction (issue 12). A failure to store
+// is logged, and the files are then listed as "not-read" by every search
+// until `foi reindex` reads them.
 //
-// It also narrows what the search index holds of the message to its
+// It also narrows what the search index holds of each message to its
 // subject and new text, the quoted earlier messages (our own letter among
 // them) left out, so that a reply is found by what the authority wrote.
-func (p *Processor) storeTexts(ctx context.Context, id int64, m *Message, texts fileTexts) {
-	if id != 0 {
-		if err := p.Store.IndexMessage(ctx, id, m.Subject, unquoted(m.Text)); err != nil {
-			p.log().Error("reply not indexed for search without its quoted text: run foi reindex", "id", id, "err", err)
+func (p *Processor) storeTexts(ctx context.Context, filed []filedText) {
+	var msgs []store.MessageText
+	var shas []string
+	for _, f := range filed {
+		if f.id != 0 {
+			msgs = append(msgs, store.MessageText{ID: f.id, Subject: f.m.Subject, Body: unquoted(f.m.Text)})
+		}
+		for _, a := range f.m.Attachments {
+			shas = append(shas, a.SHA256)
 		}
 	}
-	atts := m.Attachments
-	for i, a := range atts {
-		if v, ok, err := p.Store.FileTextVersion(ctx, a.SHA256); err == nil && ok && v >= extract.Version {
-			continue
-		}
-		var res extract.Result
-		if i < len(texts) {
-			res = texts[i]
-		} else {
-			res, _ = extract.Text(a.Name, a.ContentType, a.Data)
-		}
-		ft := fileTextRow(a.SHA256, res, p.now())
-		if err := p.Store.PutFileText(ctx, ft); err != nil {
-			p.log().Error("text of attachment not stored: run foi reindex", "file", a.Name, "sha256", a.SHA256, "err", err)
-			continue
-		}
-		switch res.Status {
-		case extract.StatusOK:
-		case extract.StatusUnsupported: // images in signatures: every reply has them
-			p.log().Debug("attachment not read: not a kind foi reads", "file", a.Name, "reason", ft.Reason)
-		default:
-			p.log().Info("attachment text could not be read", "file", a.Name, "status", ft.Status, "reason", ft.Reason)
+	have, err := p.Store.FileTextVersions(ctx, shas)
+	if err != nil {
+		p.log().Warn("could not tell which files' text is stored: reading them all again", "err", err)
+		have = map[string]int{}
+	}
+	var files []store.FileText
+	for _, f := range filed {
+		for i, a := range f.m.Attachments {
+			if v, ok := have[a.SHA256]; ok && v >= extract.Version {
+				continue
+			}
+			have[a.SHA256] = extract.Version // once for the batch
+			var res extract.Result
+			if i < len(f.texts) {
+				res = f.texts[i]
+			} else {
+				res, _ = extract.Text(a.Name, a.ContentType, a.Data)
+			}
+			ft := fileTextRow(a.SHA256, res, p.now())
+			files = append(files, ft)
+			switch res.Status {
+			case extract.StatusOK:
+			case extract.StatusUnsupported: // images in signatures: every reply has them
+				p.log().Debug("attachment not read: not a kind foi reads", "file", a.Name, "reason", ft.Reason)
+			default:
+				p.log().Info("attachment text could not be read", "file", a.Name, "status", ft.Status, "reason", ft.Reason)
+			}
 		}
 	}
+	if err := p.Store.IndexBatch(ctx, msgs, files); err != nil {
+		p.log().Error("replies and attachments not indexed for search: run foi reindex", "replies", len(msgs), "files", len(files), "err", err)
+	}
+}
+
+// filedText is one message just filed, for storeTexts: its row's ID (0 if
+// it was not stored), the message and its files' text.
+type filedText struct {
+	id    int64
+	m     *Message
+	texts fileTexts
 }
 
 // fileTextRow is the row that stores one file's text.

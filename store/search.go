@@ -26,23 +26,106 @@ type FileText struct {
 	At        time.Time `json:"extracted_at"`
 }
 
-// PutFileText stores (or replaces) the text of a file; the search index
-// follows by trigger (migration 0008).
-func (s *Store) PutFileText(ctx context.Context, ft FileText) error {
+const putFileTextSQL = `INSERT INTO file_texts (sha256, status, format, reason, text, truncated, pages, version, extracted_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (sha256) DO UPDATE SET status = excluded.status, format = excluded.format, reason = excluded.reason,
+	text = excluded.text, truncated = excluded.truncated, pages = excluded.pages, version = excluded.version,
+	extracted_at = excluded.extracted_at`
+
+func fileTextArgs(ft FileText) []any {
 	at := ft.At
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO file_texts (sha256, status, format, reason, text, truncated, pages, version, extracted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO UPDATE SET status = excluded.status, format = excluded.format, reason = excluded.reason,
-		text = excluded.text, truncated = excluded.truncated, pages = excluded.pages, version = excluded.version,
-		extracted_at = excluded.extracted_at`,
-		ft.SHA256, ft.Status, ft.Format, ft.Reason, ft.Text, ft.Truncated, ft.Pages, ft.Version, formatTime(at))
+	return []any{ft.SHA256, ft.Status, ft.Format, ft.Reason, ft.Text, ft.Truncated, ft.Pages, ft.Version, formatTime(at)}
+}
+
+// PutFileText stores (or replaces) the text of a file; the search index
+// follows by trigger (migration 0008).
+func (s *Store) PutFileText(ctx context.Context, ft FileText) error {
+	_, err := s.db.ExecContext(ctx, putFileTextSQL, fileTextArgs(ft)...)
 	if err != nil {
 		return fmt.Errorf("store text of file %s: %w", ft.SHA256, err)
 	}
 	return nil
+}
+
+// MessageText is what one received message gives the search index: its
+// subject and the new part of its body.
+type MessageText struct {
+	ID            int64
+	Subject, Body string
+}
+
+// IndexBatch indexes a batch of received messages and stores the text of
+// files in one transaction: one commit for a batch of filed messages, not
+// one for each message and file.
+func (s *Store) IndexBatch(ctx context.Context, msgs []MessageText, files []FileText) error {
+	if len(msgs) == 0 && len(files) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		del, err := tx.PrepareContext(ctx, `DELETE FROM message_fts WHERE docid = ?`)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO message_fts (docid, subject, body) SELECT id, ?, ? FROM messages
+			WHERE id = ? AND direction = 'in'`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, m := range msgs {
+			if _, err := del.ExecContext(ctx, m.ID); err != nil {
+				return fmt.Errorf("message %d: %w", m.ID, err)
+			}
+			if _, err := ins.ExecContext(ctx, m.Subject, m.Body, m.ID); err != nil {
+				return fmt.Errorf("message %d: %w", m.ID, err)
+			}
+		}
+		put, err := tx.PrepareContext(ctx, putFileTextSQL)
+		if err != nil {
+			return err
+		}
+		defer put.Close()
+		for _, ft := range files {
+			if _, err := put.ExecContext(ctx, fileTextArgs(ft)...); err != nil {
+				return fmt.Errorf("text of file %s: %w", ft.SHA256, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index %d messages and %d files' text: %w", len(msgs), len(files), err)
+	}
+	return nil
+}
+
+// FileTextVersions returns, for each of shas whose text has been read, the
+// version of the reader that read it.
+func (s *Store) FileTextVersions(ctx context.Context, shas []string) (map[string]int, error) {
+	out := map[string]int{}
+	err := inChunks(shas, func(chunk []any, marks string) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT sha256, version FROM file_texts WHERE sha256 IN (`+marks+`)`, chunk...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sha string
+			var v int
+			if err := rows.Scan(&sha, &v); err != nil {
+				return err
+			}
+			out[sha] = v
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read which files' text is stored: %w", err)
+	}
+	return out, nil
 }
 
 // FileTextOf returns the stored text of a file, or ErrNotFound if it has

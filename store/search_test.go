@@ -102,3 +102,56 @@ func TestSearch(t *testing.T) {
 		t.Errorf("RebuildMessageIndex = %d, %v", n, err)
 	}
 }
+
+// IndexBatch replaces what the index holds of each message and stores the
+// files' text, in one transaction; FileTextVersions says which are read.
+func TestIndexBatch(t *testing.T) {
+	st := open(t, t.TempDir())
+	twoRequests(t, st)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	a := incoming("C1-001", "a@a.test", "Our reply.\n> your quoted letter about staffing", lifecycle.KindSubstantive)
+	a.Attachments = []Attachment{{Seq: 0, Name: "posts.pdf", ContentType: "application/pdf", Size: 10, SHA256: "p1", Source: "mime"}}
+	b := incoming("C1-002", "b@b.test", "Another reply about rotas.", lifecycle.KindSubstantive)
+	var ids []int64
+	for _, in := range []Incoming{a, b} {
+		id, _, err := st.SaveIncoming(ctx, in, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if res, _ := st.Search(ctx, "staffing", ""); len(res.Hits) != 1 {
+		t.Fatalf("before: staffing found %d times, want 1 (the whole body is indexed at first)", len(res.Hits))
+	}
+	err := st.IndexBatch(ctx, []MessageText{{ID: ids[0], Subject: "Re: posts", Body: "Our reply."}, {ID: ids[1], Subject: "Re: rotas", Body: "Another reply about rotas."}},
+		[]FileText{{SHA256: "p1", Status: "ok", Format: "pdf", Version: 3, Text: "Band 7 peer support posts", At: now},
+			{SHA256: "p2", Status: "no-text", Format: "pdf", Reason: "no text layer", Version: 3, At: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := st.Search(ctx, "staffing", ""); len(res.Hits) != 0 {
+		t.Errorf("quoted text still indexed: %+v", res.Hits)
+	}
+	if res, _ := st.Search(ctx, "rotas", ""); len(res.Hits) != 1 || res.Hits[0].MessageID != ids[1] {
+		t.Errorf("rotas: %+v", res.Hits)
+	}
+	if res, _ := st.Search(ctx, `"peer support"`, ""); len(res.Hits) != 1 || res.Hits[0].File != "posts.pdf" {
+		t.Errorf("file text: %+v", res.Hits)
+	}
+	v, err := st.FileTextVersions(ctx, []string{"p1", "p2", "p3"})
+	if err != nil || len(v) != 2 || v["p1"] != 3 || v["p2"] != 3 {
+		t.Errorf("FileTextVersions = %v, %v; want p1 and p2 at 3, p3 absent", v, err)
+	}
+	// A failing statement leaves the whole batch out: nothing half-done.
+	err = st.IndexBatch(ctx, []MessageText{{ID: ids[1], Subject: "x", Body: "changed"}}, []FileText{{SHA256: "p4", Status: "ok", Version: 3, Text: "t", At: now}, {SHA256: "p4b"}})
+	if err == nil {
+		t.Fatal("a file text with no status was stored")
+	}
+	if res, _ := st.Search(ctx, "rotas", ""); len(res.Hits) != 1 {
+		t.Errorf("after the failed batch: rotas %d hits, want 1 (rolled back)", len(res.Hits))
+	}
+	if v, _ := st.FileTextVersions(ctx, []string{"p4"}); len(v) != 0 {
+		t.Errorf("p4 stored by a failed batch: %v", v)
+	}
+}
