@@ -133,12 +133,33 @@ type parsed struct {
 // every message taken is on disk and committed, and the caller may flag or
 // move them. On error nothing of the batch is committed.
 func (ps *Pass) File(ctx context.Context, batch []Fetched) ([]Outcome, error) {
-	p := ps.p
+	return ps.Commit(ctx, ps.Prepare(batch))
+}
+
+// Prepared is a batch hashed, parsed and classified (step 1 of File),
+// ready for Commit.
+type Prepared struct {
+	items []parsed
+}
+
+// Prepare does step 1 of File: it hashes, parses and classifies the
+// messages of batch on all cores. It reads nothing of the pass or the
+// store, so one batch may be prepared while the one before it is
+// committed.
+func (ps *Pass) Prepare(batch []Fetched) *Prepared {
 	items := make([]parsed, len(batch))
 	for i, f := range batch {
 		items[i].Fetched = f
 	}
 	parseAll(items)
+	return &Prepared{items: items}
+}
+
+// Commit does steps 2 to 5 of File for a prepared batch, and returns what
+// it did with each message, in order.
+func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
+	p := ps.p
+	items := pr.items
 	sums := make([]string, len(items))
 	for i := range items {
 		sums[i] = items[i].sum

@@ -216,14 +216,22 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 // first message, at most batchBytes of them, so that a pass's memory is
 // bounded by the size limit and the batch, never by the mailbox. 200
 // messages make one transaction and one flush to disk cost little per
-// message; 16 MB keeps the parsed copies of a batch well inside the 100 MB
-// that a pass may use.
+// message; two batches are in memory at once (one parsed while the one
+// before it is committed), and 8 MB each keeps their parsed copies well
+// inside the 100 MB that a pass may use.
 const (
 	batchCount = 200
-	batchBytes = 16 << 20
+	batchBytes = 8 << 20
 )
 
 // pass fetches and files what is new in the folder.
+//
+// Batches go through a pipeline of two: while batch i is committed,
+// flagged and recorded on this goroutine, batch i+1, fetched before, is
+// parsed and classified on all cores (Pass.Prepare touches nothing but its
+// batch). The mailbox connection and the store are used here only, in
+// order: batch i is committed before it is flagged or moved, and the
+// folder's last UID is advanced batch by batch, as before.
 func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 	var st Stats
 	folder := w.Cfg.Folder
@@ -270,17 +278,52 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	limit := int64(w.Cfg.MaxMessageSize)
-	total := len(uids)
-	for len(uids) > 0 {
+	batches := w.batches(uids, sizes)
+	fetched, err := w.fetch(c, batches[0], sizes)
+	if err != nil {
+		return st, err
+	}
+	prepared := prepareAsync(ps, fetched)
+	done := 0
+	for i, batch := range batches {
+		var next []Fetched
+		if i+1 < len(batches) && ctx.Err() == nil {
+			if next, err = w.fetch(c, batches[i+1], sizes); err != nil {
+				<-prepared
+				return st, err
+			}
+		}
+		pr := <-prepared
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		n, bytes := 0, int64(0)
-		count := batchCount
-		if w.BatchSize > 0 {
-			count = w.BatchSize
+		if i+1 < len(batches) {
+			prepared = prepareAsync(ps, next)
 		}
+		if err := w.commit(ctx, c, ps, sel.UIDValidity, batch, pr, &st); err != nil {
+			if i+1 < len(batches) {
+				<-prepared
+			}
+			return st, err
+		}
+		done += len(batch)
+		if w.Progress != nil {
+			w.Progress(done, len(uids))
+		}
+	}
+	return st, w.passDone(st)
+}
+
+// batches cuts the new UIDs (ascending) into batches (see batchCount).
+func (w *Watcher) batches(uids []imap.UID, sizes map[imap.UID]int64) [][]imap.UID {
+	limit := int64(w.Cfg.MaxMessageSize)
+	count := batchCount
+	if w.BatchSize > 0 {
+		count = w.BatchSize
+	}
+	var out [][]imap.UID
+	for len(uids) > 0 {
+		n, bytes := 0, int64(0)
 		for n < len(uids) && n < count {
 			size := min(sizes[uids[n]], limit)
 			if n > 0 && bytes+size > batchBytes {
@@ -289,16 +332,18 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 			bytes += size
 			n++
 		}
-		batch := uids[:n]
+		out = append(out, uids[:n])
 		uids = uids[n:]
-		if err := w.batch(ctx, c, ps, sel.UIDValidity, batch, sizes, &st); err != nil {
-			return st, err
-		}
-		if w.Progress != nil {
-			w.Progress(total-len(uids), total)
-		}
 	}
-	return st, w.passDone(st)
+	return out
+}
+
+// prepareAsync parses a batch on other goroutines; the channel gives the
+// result once.
+func prepareAsync(ps *Pass, batch []Fetched) <-chan *Prepared {
+	ch := make(chan *Prepared, 1)
+	go func() { ch <- ps.Prepare(batch) }()
+	return ch
 }
 
 func (w *Watcher) passDone(st Stats) error {
@@ -308,15 +353,10 @@ func (w *Watcher) passDone(st Stats) error {
 	return nil
 }
 
-// batch fetches, files and marks one batch of UIDs (ascending): one
-// streamed FETCH for the messages within the size limit and one for the
-// headers of those above it; one Pass.File, which commits them; then one
-// UID STORE for the filed flag, one MOVE if processed_folder is set, and
-// the folder's last UID advanced to the batch's last. A crash before the
-// commit leaves nothing stored and the batch is fetched again; after it,
-// the messages are found stored (by SHA-256) when fetched again, and only
-// flagged and moved.
-func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValidity uint32, uids []imap.UID, sizes map[imap.UID]int64, st *Stats) error {
+// fetch reads one batch of UIDs (ascending): one streamed FETCH for the
+// messages within the size limit and one for the headers of those above
+// it.
+func (w *Watcher) fetch(c *mailbox.Conn, uids []imap.UID, sizes map[imap.UID]int64) ([]Fetched, error) {
 	folder := w.Cfg.Folder
 	limit := int64(w.Cfg.MaxMessageSize)
 	var whole, heads imap.UIDSet
@@ -330,10 +370,10 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 	start := time.Now()
 	raws := map[imap.UID][]byte{}
 	if err := fetchInto(c, whole, false, limit, raws); err != nil {
-		return err
+		return nil, err
 	}
 	if err := fetchInto(c, heads, true, limit, raws); err != nil {
-		return err
+		return nil, err
 	}
 	var fetched []Fetched
 	for _, uid := range uids {
@@ -348,17 +388,29 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 	}
 	w.log().Debug("batch fetched", "messages", len(fetched), "took", time.Since(start).Round(time.Millisecond))
 	w.stage("fetched")
-	start = time.Now()
-	outs, err := ps.File(ctx, fetched)
+	return fetched, nil
+}
+
+// commit files and marks one prepared batch: one Pass.Commit, which
+// commits them; then one UID STORE for the filed flag, one MOVE if
+// processed_folder is set, and the folder's last UID advanced to the
+// batch's last. A crash before the commit leaves nothing stored and the
+// batch is fetched again; after it, the messages are found stored (by
+// SHA-256) when fetched again, and only flagged and moved.
+func (w *Watcher) commit(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValidity uint32, uids []imap.UID, pr *Prepared, st *Stats) error {
+	folder := w.Cfg.Folder
+	start := time.Now()
+	outs, err := ps.Commit(ctx, pr)
 	if err != nil {
 		return fmt.Errorf("file messages UID %d-%d of %s: %w", uids[0], uids[len(uids)-1], folder, err)
 	}
-	w.log().Debug("batch filed", "messages", len(fetched), "took", time.Since(start).Round(time.Millisecond))
+	w.log().Debug("batch filed", "messages", len(outs), "took", time.Since(start).Round(time.Millisecond))
 	w.stage("committed")
 	start = time.Now()
 	// Committed: now the mailbox may be touched.
 	var filed imap.UIDSet
 	for i, out := range outs {
+		f := pr.items[i].Fetched
 		st.Seen++
 		switch {
 		case out.Dup:
@@ -370,11 +422,11 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 		default:
 			st.Filed++
 		}
-		if fetched[i].Oversize {
+		if f.Oversize {
 			st.Oversize++
 		}
 		if out.Taken || out.Dup {
-			filed.AddNum(imap.UID(fetched[i].UID))
+			filed.AddNum(imap.UID(f.UID))
 		}
 	}
 	if len(filed) > 0 {
@@ -384,7 +436,7 @@ func (w *Watcher) batch(ctx context.Context, c *mailbox.Conn, ps *Pass, uidValid
 	}
 	w.stage("moved")
 	err = w.Store.SetFolder(ctx, folder, uidValidity, uint32(uids[len(uids)-1]), w.Proc.now())
-	w.log().Debug("batch marked", "messages", len(fetched), "took", time.Since(start).Round(time.Millisecond))
+	w.log().Debug("batch marked", "messages", len(outs), "took", time.Since(start).Round(time.Millisecond))
 	w.stage("advanced")
 	return err
 }
