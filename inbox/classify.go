@@ -774,7 +774,7 @@ func citedSectionsIn(text string, seen seenLits) []string {
 			out = append(out, s)
 		}
 	}
-	for _, sm := range sectionList.FindAllStringSubmatch(text, 50, seen) {
+	for _, sm := range fastSectionList.FindAllStringSubmatch(text, 50, seen) {
 		list := sm[1] + sm[2]
 		for _, one := range sectionOne.FindAllStringSubmatch(list, 10) {
 			var n int
