@@ -43,6 +43,9 @@ type leadRe struct {
 	fast  bool // first and reach are known; else the expression is run as it is
 	first [256]bool
 	reach int
+	// boundary is set when every match begins with \b: then a match
+	// begins only where a word character meets one that is not.
+	boundary bool
 	// atStart is \A(?:re), for a match at the beginning of a text; after
 	// is \A(?s:.)(?:re), run from the rune before the place a match may
 	// begin, so that \b and the other empty-width assertions see what
@@ -71,9 +74,13 @@ func newLeadRe(g guardedRe) *leadRe {
 	if without != noReach || before < 0 || before > maxReach {
 		return l // a match may hold no digit, or hold it too far in
 	}
-	l.reach = before
-	l.atStart = regexp.MustCompile(`\A(?:` + expr + `)`)
-	l.after = regexp.MustCompile(`\A(?s:.)(?:` + expr + `)`)
+	atStart, err1 := regexp.Compile(`\A(?:` + expr + `)`)
+	after, err2 := regexp.Compile(`\A(?s:.)(?:` + expr + `)`)
+	if err1 != nil || err2 != nil || atStart.NumSubexp() != g.re.NumSubexp() || after.NumSubexp() != g.re.NumSubexp() {
+		return l
+	}
+	l.reach, l.boundary = before, beginsWithBoundary(re)
+	l.atStart, l.after = atStart, after
 	l.fast = true
 	return l
 }
@@ -98,7 +105,7 @@ func (l *leadRe) FindAllStringSubmatch(s string, n int, seen seenLits) [][]strin
 			break
 		}
 		for p := max(lo, d-l.reach); p <= d; p++ {
-			if !l.first[s[p]] {
+			if !l.first[s[p]] || l.boundary && (p > 0 && isWordByte(s[p-1])) == isWordByte(s[p]) {
 				continue
 			}
 			if loc := l.matchAt(s, p); loc != nil {
@@ -135,6 +142,13 @@ func (l *leadRe) matchAt(s string, p int) []int {
 	}
 	loc[0] = p
 	return loc
+}
+
+// isWordByte reports whether the rune that b is the last or first byte
+// of is a word character for \b: only ASCII ones are, and no byte of a
+// non-ASCII rune (or of invalid UTF-8) is ASCII.
+func isWordByte(b byte) bool {
+	return syntax.IsWordChar(rune(b)) && b < utf8.RuneSelf
 }
 
 // submatches is what FindAllStringSubmatch gives for the match loc: the
@@ -242,6 +256,26 @@ func firstBytes(re *syntax.Regexp, set *[256]bool) (canEmpty, ok bool) {
 		return canAny, true
 	}
 	return false, false // OpAnyChar, OpAnyCharNotNL
+}
+
+// beginsWithBoundary reports whether every match of re begins with \b.
+func beginsWithBoundary(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpWordBoundary:
+		return true
+	case syntax.OpCapture:
+		return beginsWithBoundary(re.Sub[0])
+	case syntax.OpConcat:
+		return len(re.Sub) > 0 && beginsWithBoundary(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !beginsWithBoundary(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // addFirst adds the first byte of r's UTF-8 form to set; false for

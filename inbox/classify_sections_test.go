@@ -156,6 +156,9 @@ func TestLeadReBounds(t *testing.T) {
 		}
 		return string(b)
 	}
+	if !fastSectionList.boundary || !fastRegulation.boundary {
+		t.Errorf("boundary: sectionList %v, regulation %v; want both true", fastSectionList.boundary, fastRegulation.boundary)
+	}
 	if l := fastSectionList; !l.fast || l.reach != 11 || firsts(l) != "Ss\xc5" {
 		t.Errorf("sectionList: fast %v, reach %d, first %q; want true, 11, \"Ss\\xc5\"", l.fast, l.reach, firsts(l))
 	}
@@ -181,12 +184,15 @@ func TestLeadReBounds(t *testing.T) {
 		{`a?[0-9]`, true, 1}, // it may begin with a or a digit
 		{`\x{fffd}1`, false, 0},
 		{`a{0,70}1`, false, 0},
+		{`(?i)\bs[0-9]`, true, 2},
+		{`(?i)\bs[0-9]|s\b[0-9]`, true, 2},
+		{`(?m)^s1|\Bs2`, true, 1},
 	} {
 		l := newLeadRe(guardRe(regexp.MustCompile(tt.expr)))
 		if l.fast != tt.fast || l.fast && l.reach != tt.reach {
 			t.Errorf("newLeadRe(%s): fast %v, reach %d; want %v, %d", tt.expr, l.fast, l.reach, tt.fast, tt.reach)
 		}
-		for _, s := range append([]string{"a1", "ab", "aab12", "xk1 \u212a1 x12 yz3 ab1ab2", "\xff1"}, sectionEdgeCases...) {
+		for _, s := range append([]string{"a1", "ab", "aab12", "xk1 \u212a1 x12 yz3 ab1ab2", "\xff1", "s1 xs1 s2 xs2 _s1 \n s1\ns1 xſ1 ſ1 és1 é\u017f1"}, sectionEdgeCases...) {
 			if got, want := l.FindAllStringSubmatch(s, -1, nil), l.re.FindAllStringSubmatch(s, -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: FindAllStringSubmatch(%q) = %q, want %q", tt.expr, s, got, want)
 			}
@@ -248,13 +254,38 @@ func letterText(tb testing.TB) string {
 	return s[:end]
 }
 
-// BenchmarkCitedSections runs sectionList and regulation on a 64 KB
-// letter with regexp and with leadRe, no guard consulted (sectionList's
-// passes almost every text, regulation's almost none):
+// BenchmarkCitedSections runs sectionList on the corpus's bodies, and
+// sectionList and regulation on a 64 KB letter, with regexp and with
+// leadRe, no guard consulted (sectionList's passes almost every text,
+// regulation's almost none):
 //
 //	go test ./inbox -run '^$' -bench CitedSections -benchmem
 func BenchmarkCitedSections(b *testing.B) {
 	text := letterText(b)
+	var bodies []string
+	size := 0
+	for _, c := range classifyInputs(b) {
+		if strings.HasSuffix(c.name, ".eml") {
+			bodies = append(bodies, strings.ToLower(c.m.Subject+"\n"+unquoted(c.m.Text)))
+			size += len(bodies[len(bodies)-1])
+		}
+	}
+	b.Run("sectionList/bodies/regexp", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		for b.Loop() {
+			for _, s := range bodies {
+				sectionList.re.FindAllStringSubmatch(s, 50)
+			}
+		}
+	})
+	b.Run("sectionList/bodies/leadRe", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		for b.Loop() {
+			for _, s := range bodies {
+				fastSectionList.FindAllStringSubmatch(s, 50, nil)
+			}
+		}
+	})
 	for _, l := range []struct {
 		name string
 		re   *leadRe
