@@ -137,22 +137,30 @@ func (ps *Pass) File(ctx context.Context, batch []Fetched) ([]Outcome, error) {
 }
 
 // Prepared is a batch hashed, parsed and classified (step 1 of File),
-// ready for Commit.
+// ready for Commit, its files written ahead.
 type Prepared struct {
 	items []parsed
+	blobs *store.Blobs
 }
 
-// Prepare does step 1 of File: it hashes, parses and classifies the
-// messages of batch on all cores. It reads nothing of the pass or the
-// store, so one batch may be prepared while the one before it is
+// Discard removes the files written ahead for a batch that will not be
 // committed.
+func (pr *Prepared) Discard() { pr.blobs.Discard() }
+
+// Prepare does step 1 of File: it hashes, parses and classifies the
+// messages of batch on all cores, and on the same cores writes each
+// message and its attachments to temporary files (store.Blobs staging:
+// nothing is visible, or kept, until Commit claims it). It reads nothing
+// of the pass or the store's rows, so one batch may be prepared while the
+// one before it is committed.
 func (ps *Pass) Prepare(batch []Fetched) *Prepared {
 	items := make([]parsed, len(batch))
 	for i, f := range batch {
 		items[i].Fetched = f
 	}
-	parseAll(items)
-	return &Prepared{items: items}
+	blobs := ps.p.Store.NewBlobs()
+	parseAll(items, blobs)
+	return &Prepared{items: items, blobs: blobs}
 }
 
 // Commit does steps 2 to 5 of File for a prepared batch, and returns what
@@ -160,6 +168,8 @@ func (ps *Pass) Prepare(batch []Fetched) *Prepared {
 func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
 	p := ps.p
 	items := pr.items
+	blobs := pr.blobs
+	defer blobs.Discard()
 	sums := make([]string, len(items))
 	for i := range items {
 		sums[i] = items[i].sum
@@ -183,8 +193,6 @@ func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
 		return nil, err
 	}
 	outs := make([]Outcome, len(items))
-	blobs := p.Store.NewBlobs()
-	defer blobs.Discard()
 	var ins []store.Incoming
 	var at []int // at[k]: the item of ins[k]
 	now := p.now()
@@ -254,8 +262,9 @@ func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
 	return outs, nil
 }
 
-// parseAll hashes and parses the messages of a batch on all cores.
-func parseAll(items []parsed) {
+// parseAll hashes and parses the messages of a batch on all cores, and
+// stages their files in blobs.
+func parseAll(items []parsed, blobs *store.Blobs) {
 	workers := min(runtime.GOMAXPROCS(0), len(items))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -264,7 +273,12 @@ func parseAll(items []parsed) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				items[i].parse()
+				it := &items[i]
+				it.parse()
+				blobs.StageMail(it.Raw)
+				for _, a := range it.m.Attachments {
+					blobs.StageFile(a.Data)
+				}
 			}
 		}()
 	}

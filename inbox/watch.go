@@ -289,12 +289,13 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 		var next []Fetched
 		if i+1 < len(batches) && ctx.Err() == nil {
 			if next, err = w.fetch(c, batches[i+1], sizes); err != nil {
-				<-prepared
+				(<-prepared).Discard()
 				return st, err
 			}
 		}
 		pr := <-prepared
 		if err := ctx.Err(); err != nil {
+			pr.Discard()
 			return st, err
 		}
 		if i+1 < len(batches) {
@@ -302,7 +303,7 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 		}
 		if err := w.commit(ctx, c, ps, sel.UIDValidity, batch, pr, &st); err != nil {
 			if i+1 < len(batches) {
-				<-prepared
+				(<-prepared).Discard()
 			}
 			return st, err
 		}

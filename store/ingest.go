@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -122,17 +123,28 @@ func inChunks(values []string, fn func(chunk []any, marks string) error) error {
 // flushes again, so that a name under mail/ or files/ always holds its
 // whole content, and every file is on disk when Commit returns. Until
 // Commit, nothing is visible under its name; Discard removes the temporary
-// files. A Blobs is used by one goroutine.
+// files.
+//
+// Files may be staged ahead, on any goroutine (StageMail, StageFile):
+// written to a temporary file while, say, the batch is still being parsed,
+// so that the Put that claims them later costs nothing. Only what is Put
+// is committed; what is staged and never Put is removed by Commit or
+// Discard. Creating a file is the dearest step of filing on some disks
+// (issue 12), and staging lets the batch's files be created on all cores.
 type Blobs struct {
 	s       *Store
-	pending []pendingBlob
-	named   map[string]bool // paths already written or pending in this batch
+	mu      sync.Mutex
+	pending []pendingBlob     // claimed by Put: renamed into place by Commit
+	named   map[string]bool   // paths claimed in this batch
+	staged  map[string]string // path -> temporary file written ahead ("" while being written, or when the path exists)
 }
 
 type pendingBlob struct{ tmp, path string }
 
 // NewBlobs starts a batch of blob writes.
-func (s *Store) NewBlobs() *Blobs { return &Blobs{s: s, named: map[string]bool{}} }
+func (s *Store) NewBlobs() *Blobs {
+	return &Blobs{s: s, named: map[string]bool{}, staged: map[string]string{}}
+}
 
 // PutMail adds a message's exact bytes to the batch and returns their SHA-256.
 func (b *Blobs) PutMail(raw []byte) (string, error) { return b.put("mail", raw) }
@@ -140,17 +152,83 @@ func (b *Blobs) PutMail(raw []byte) (string, error) { return b.put("mail", raw) 
 // PutFile adds an attachment to the batch and returns its SHA-256.
 func (b *Blobs) PutFile(data []byte) (string, error) { return b.put("files", data) }
 
+// StageMail writes a message's bytes ahead of its PutMail (see Blobs). An
+// error is not returned: PutMail then writes the bytes itself, and says.
+func (b *Blobs) StageMail(raw []byte) { b.stage("mail", raw) }
+
+// StageFile writes an attachment ahead of its PutFile.
+func (b *Blobs) StageFile(data []byte) { b.stage("files", data) }
+
+func (b *Blobs) stage(kind string, data []byte) {
+	path := b.s.blobPath(kind, sha256Hex(data))
+	b.mu.Lock()
+	_, busy := b.staged[path]
+	if busy || b.named[path] {
+		b.mu.Unlock()
+		return
+	}
+	b.staged[path] = ""
+	b.mu.Unlock()
+	if exists(path, len(data)) {
+		return
+	}
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return
+	}
+	b.mu.Lock()
+	b.staged[path] = tmp
+	b.mu.Unlock()
+}
+
 func (b *Blobs) put(kind string, data []byte) (string, error) {
-	h := sha256.Sum256(data)
-	sum := hex.EncodeToString(h[:])
+	sum := sha256Hex(data)
 	path := b.s.blobPath(kind, sum)
+	b.mu.Lock()
 	if b.named[path] {
+		b.mu.Unlock()
 		return sum, nil
 	}
-	if st, err := os.Stat(path); err == nil && st.Size() == int64(len(data)) {
+	if tmp := b.staged[path]; tmp != "" {
+		delete(b.staged, path)
+		b.pending = append(b.pending, pendingBlob{tmp: tmp, path: path})
 		b.named[path] = true
+		b.mu.Unlock()
 		return sum, nil
 	}
+	b.mu.Unlock()
+	if exists(path, len(data)) {
+		b.mu.Lock()
+		b.named[path] = true
+		b.mu.Unlock()
+		return sum, nil
+	}
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return "", fmt.Errorf("write %s %s: %w", kind, sum, err)
+	}
+	b.mu.Lock()
+	b.pending = append(b.pending, pendingBlob{tmp: tmp, path: path})
+	b.named[path] = true
+	b.mu.Unlock()
+	return sum, nil
+}
+
+func sha256Hex(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+// exists reports whether path holds a file of size bytes: content-addressed,
+// it holds these bytes.
+func exists(path string, size int) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() == int64(size)
+}
+
+// writeTemp writes data to a new temporary file beside path, and returns
+// its name.
+func writeTemp(path string, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
@@ -161,29 +239,31 @@ func (b *Blobs) put(kind string, data []byte) (string, error) {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return "", fmt.Errorf("write %s %s: %w", kind, sum, err)
+		return "", err
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(f.Name())
-		return "", fmt.Errorf("write %s %s: %w", kind, sum, err)
+		return "", err
 	}
-	b.pending = append(b.pending, pendingBlob{tmp: f.Name(), path: path})
-	b.named[path] = true
-	return sum, nil
+	return f.Name(), nil
 }
 
-// Commit makes the batch durable and visible: flush, rename, flush.
+// Commit makes the batch durable and visible: flush, rename, flush. Files
+// staged and not Put are removed.
 func (b *Blobs) Commit() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dropStaged()
 	if len(b.pending) == 0 {
 		return nil
 	}
 	if err := b.flush(); err != nil {
-		b.Discard()
+		b.discard()
 		return fmt.Errorf("flush %d stored files to disk: %w", len(b.pending), err)
 	}
 	for _, p := range b.pending {
 		if err := os.Rename(p.tmp, p.path); err != nil {
-			b.Discard()
+			b.discard()
 			return err
 		}
 	}
@@ -196,10 +276,26 @@ func (b *Blobs) Commit() error {
 
 // Discard removes what the batch wrote and has not committed.
 func (b *Blobs) Discard() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.discard()
+}
+
+func (b *Blobs) discard() {
+	b.dropStaged()
 	for _, p := range b.pending {
 		os.Remove(p.tmp)
 	}
 	b.pending = nil
+}
+
+func (b *Blobs) dropStaged() {
+	for path, tmp := range b.staged {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+		delete(b.staged, path)
+	}
 }
 
 // flush writes every file of the data folder's file system to disk with

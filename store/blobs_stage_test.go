@@ -1,0 +1,105 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Files staged on several goroutines are claimed by Put and committed;
+// those staged and never Put are gone after Commit, as are all temporary
+// files after Discard; a Put of bytes already stored writes nothing.
+func TestBlobsStaged(t *testing.T) {
+	t.Parallel()
+	st := open(t, t.TempDir())
+	b := st.NewBlobs()
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				b.StageMail(fmt.Appendf(nil, "message %d", i))
+				b.StageFile(fmt.Appendf(nil, "file %d", i%5))
+			}
+		}()
+	}
+	wg.Wait()
+	if n := temps(t, st.Dir()); n != 25 {
+		t.Fatalf("%d temporary files staged, want 25 (20 messages, 5 distinct files)", n)
+	}
+	var kept []string
+	for i := 0; i < 10; i++ {
+		sum, err := b.PutMail(fmt.Appendf(nil, "message %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, st.blobPath("mail", sum))
+	}
+	sum, err := b.PutFile([]byte("file 3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept = append(kept, st.blobPath("files", sum))
+	unstaged, err := b.PutFile([]byte("never staged"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept = append(kept, st.blobPath("files", unstaged))
+	for _, p := range kept {
+		if _, err := os.Stat(p); err == nil {
+			t.Fatalf("%s visible before Commit", p)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range kept {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("after Commit: %v", err)
+		}
+	}
+	if n := temps(t, st.Dir()); n != 0 {
+		t.Errorf("%d temporary files left after Commit, want 0", n)
+	}
+	if n := blobs(t, st.Dir()); n != 12 {
+		t.Errorf("%d files stored, want the 12 Put", n)
+	}
+	// Staged again: already stored, nothing written; Discard leaves no trace.
+	b2 := st.NewBlobs()
+	b2.StageMail([]byte("message 1"))
+	b2.StageMail([]byte("message 99"))
+	if n := temps(t, st.Dir()); n != 1 {
+		t.Errorf("%d temporary files, want 1 (message 1 is stored already)", n)
+	}
+	if _, err := b2.PutMail([]byte("message 1")); err != nil {
+		t.Fatal(err)
+	}
+	b2.Discard()
+	if n := temps(t, st.Dir()); n != 0 {
+		t.Errorf("%d temporary files after Discard", n)
+	}
+	if n := blobs(t, st.Dir()); n != 12 {
+		t.Errorf("%d files stored after Discard, want 12", n)
+	}
+}
+
+func temps(t *testing.T, dir string) int { return count(t, dir, true) }
+func blobs(t *testing.T, dir string) int { return count(t, dir, false) }
+
+func count(t *testing.T, dir string, tmp bool) int {
+	t.Helper()
+	n := 0
+	for _, kind := range []string{"mail", "files"} {
+		filepath.WalkDir(filepath.Join(dir, kind), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), ".tmp-") == tmp {
+				n++
+			}
+			return nil
+		})
+	}
+	return n
+}
