@@ -196,10 +196,11 @@ func skipMboxLine(raw []byte) []byte {
 // turned off for declared parts, and read again with it only when one of
 // them is not plainly right (detectionMatters). In the first reading a text
 // part that declares no charset (an attached CSV, often) is taken to be
-// US-ASCII, and so checked like the rest: if it is not plain ASCII, the
-// second reading guesses, as enmime always did; if it is, every guess reads
-// it alike. HTML without a charset is left to enmime, which looks for one
-// in the page.
+// UTF-8, and so checked like the rest: if its bytes are not UTF-8, the
+// second reading guesses, as enmime always did; if they are, they are read
+// as UTF-8, which is what a guess over bytes that are valid UTF-8 finds
+// (and plain ASCII reads alike in every guess). HTML without a charset is
+// left to enmime, which looks for one in the page.
 func readEnvelope(raw []byte, rawContent bool) (*enmime.Envelope, error) {
 	if rawContent {
 		return readEnvelopeWith(raw, true, false)
@@ -227,7 +228,7 @@ func readEnvelopeWith(raw []byte, rawContent, detect bool) (env *enmime.Envelope
 		enmime.DisableCharacterDetection(!detect),
 	}
 	if !detect && !rawContent {
-		opts = append(opts, enmime.SetCustomParseMediaType(assumeASCII))
+		opts = append(opts, enmime.SetCustomParseMediaType(assumeUTF8))
 	}
 	p := enmime.NewParser(opts...)
 	env, err = p.ReadEnvelope(bytes.NewReader(raw))
@@ -237,33 +238,35 @@ func readEnvelopeWith(raw []byte, rawContent, detect bool) (env *enmime.Envelope
 	return env, nil
 }
 
-// assumeASCII parses a media type as enmime does, and gives a text type
-// other than HTML that names no charset the charset US-ASCII
-// (readEnvelope's first reading).
-func assumeASCII(ctype string) (string, map[string]string, []string, error) {
+// assumeUTF8 parses a media type as enmime does, and gives a text type
+// other than HTML that names no charset the charset UTF-8 (readEnvelope's
+// first reading).
+func assumeUTF8(ctype string) (string, map[string]string, []string, error) {
 	mtype, params, invalid, err := mediatype.Parse(ctype)
 	if err == nil && strings.HasPrefix(mtype, "text/") && mtype != "text/html" && params["charset"] == "" {
 		if params == nil {
 			params = map[string]string{}
 		}
-		params["charset"] = "us-ascii"
+		params["charset"] = "utf-8"
 	}
 	return mtype, params, invalid, err
 }
 
 // detectionMatters reports whether a text part with a declared charset,
 // read without enmime's guess, might read otherwise with it: one declared
-// UTF-8 whose bytes are not UTF-8, or one declared otherwise whose text is
-// not plain ASCII. A UTF-8 declaration borne out by valid UTF-8 is kept:
-// bytes that are not UTF-8 seldom pass for it, and chardet, given a short
-// text with a few accented letters, may call it Windows-1252 and garble it.
-// An all-ASCII text reads the same in every charset mail uses.
+// (or taken to be) UTF-8 whose bytes are not UTF-8 or hold an escape (the
+// 7-bit ISO-2022 charsets are valid UTF-8 but for their escapes), or one
+// declared otherwise whose text is not plain ASCII. A UTF-8 declaration
+// borne out by valid UTF-8 is kept: bytes that are not UTF-8 seldom pass
+// for it, and chardet, given a short text with a few accented letters, may
+// call it Windows-1252 and garble it. An all-ASCII text reads the same in
+// every charset mail uses.
 func detectionMatters(root *enmime.Part) bool {
 	for _, p := range root.DepthMatchAll(func(p *enmime.Part) bool {
 		return p.Charset != "" && strings.HasPrefix(p.ContentType, "text/")
 	}) {
 		if strings.EqualFold(p.Charset, "utf-8") {
-			if !utf8.Valid(p.Content) {
+			if !utf8.Valid(p.Content) || bytes.IndexByte(p.Content, 0x1b) >= 0 {
 				return true
 			}
 			continue

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
 )
 
 // readEnvelope guesses charsets only when the guess can matter: on every
@@ -49,9 +50,11 @@ func TestCharsetGuessOnlyWhenItMatters(t *testing.T) {
 	cases["no charset, latin-1 csv"] = fmt.Appendf(nil, bare, "Please find the posts attached.", csv(rows+latin1))
 	cases["no charset, utf-8 csv"] = fmt.Appendf(nil, bare, "Please find the posts attached.", csv(rows+french))
 	cases["no charset, latin-1 body"] = fmt.Appendf(nil, bare, latin1, csv(rows))
+	jis, _ := japanese.ISO2022JP.NewEncoder().String(strings.Repeat("情報公開請求について回答いたします。", 8))
+	cases["no charset, iso-2022-jp body"] = fmt.Appendf(nil, bare, jis, csv(rows))
 	readOnce := map[string]bool{
-		"no charset, ASCII": true, "no charset, latin-1 csv": false, "no charset, utf-8 csv": false,
-		"no charset, latin-1 body": false, "latin-1 declared utf-8": false, "utf-8 declared iso-8859-1": false,
+		"no charset, ASCII": true, "no charset, latin-1 csv": false, "no charset, utf-8 csv": true,
+		"no charset, latin-1 body": false, "no charset, iso-2022-jp body": false, "latin-1 declared utf-8": false, "utf-8 declared iso-8859-1": false,
 	}
 	guessed, skipped := 0, 0
 	for name, raw := range cases {
