@@ -193,26 +193,42 @@ func skipMboxLine(raw []byte) []byte {
 // chardet, which cost a quarter of a sync's CPU (issue 12). The guess can
 // only change what a part reads as when its text is not what its
 // declaration makes of it, so the message is read first with the guess
-// turned off for declared parts, and read again with it only when one of
-// them is not plainly right (detectionMatters). In the first reading a text
-// part that declares no charset (an attached CSV, often) is taken to be
-// UTF-8, and so checked like the rest: if its bytes are not UTF-8, the
-// second reading guesses, as enmime always did; if they are, they are read
-// as UTF-8, which is what a guess over bytes that are valid UTF-8 finds
-// (and plain ASCII reads alike in every guess). HTML without a charset is
-// left to enmime, which looks for one in the page.
+// turned off for declared parts, and read again only when one of them is
+// not plainly right (toGuess). In the first reading a text part that
+// declares no charset (an attached CSV, often) is taken to be UTF-8, and so
+// checked like the rest: if its bytes are UTF-8 they are read as UTF-8,
+// which is what a guess over bytes that are valid UTF-8 finds (and plain
+// ASCII reads alike in every guess). HTML without a charset is left to
+// enmime, which looks for one in the page.
+//
+// When only parts that declare no charset need the guess, the second
+// reading guesses for those alone (by their Content-Type, which enmime
+// hands to the media type parser); when a declared part does, the message
+// is read again with the guess for every part, as enmime always read it,
+// so that a declaration the bytes contradict is still reported.
 func readEnvelope(raw []byte, rawContent bool) (*enmime.Envelope, error) {
 	if rawContent {
-		return readEnvelopeWith(raw, true, false)
+		return readEnvelopeWith(raw, true, false, nil)
 	}
-	env, err := readEnvelopeWith(raw, false, false)
-	if err != nil || !detectionMatters(env.Root) {
+	env, err := readEnvelopeWith(raw, false, false, nil)
+	if err != nil {
 		return env, err
 	}
-	return readEnvelopeWith(raw, false, true)
+	guess, all := toGuess(env.Root)
+	switch {
+	case all:
+		return readEnvelopeWith(raw, false, true, nil)
+	case len(guess) > 0:
+		return readEnvelopeWith(raw, false, false, guess)
+	}
+	return env, nil
 }
 
-func readEnvelopeWith(raw []byte, rawContent, detect bool) (env *enmime.Envelope, err error) {
+// readEnvelopeWith reads raw with enmime: as sent (rawContent), with a
+// guess of every text part's charset (detect), or else with a guess only
+// for the parts that declare none and whose Content-Type is in guess, the
+// other text parts that declare none taken to be UTF-8.
+func readEnvelopeWith(raw []byte, rawContent, detect bool, guess map[string]bool) (env *enmime.Envelope, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			env, err = nil, fmt.Errorf("mime parser panicked: %v", r)
@@ -228,7 +244,9 @@ func readEnvelopeWith(raw []byte, rawContent, detect bool) (env *enmime.Envelope
 		enmime.DisableCharacterDetection(!detect),
 	}
 	if !detect && !rawContent {
-		opts = append(opts, enmime.SetCustomParseMediaType(assumeUTF8))
+		opts = append(opts, enmime.SetCustomParseMediaType(func(ctype string) (string, map[string]string, []string, error) {
+			return assumeUTF8(ctype, guess)
+		}))
 	}
 	p := enmime.NewParser(opts...)
 	env, err = p.ReadEnvelope(bytes.NewReader(raw))
@@ -239,11 +257,11 @@ func readEnvelopeWith(raw []byte, rawContent, detect bool) (env *enmime.Envelope
 }
 
 // assumeUTF8 parses a media type as enmime does, and gives a text type
-// other than HTML that names no charset the charset UTF-8 (readEnvelope's
-// first reading).
-func assumeUTF8(ctype string) (string, map[string]string, []string, error) {
+// other than HTML that names no charset the charset UTF-8, unless the
+// Content-Type is one to guess.
+func assumeUTF8(ctype string, guess map[string]bool) (string, map[string]string, []string, error) {
 	mtype, params, invalid, err := mediatype.Parse(ctype)
-	if err == nil && strings.HasPrefix(mtype, "text/") && mtype != "text/html" && params["charset"] == "" {
+	if err == nil && strings.HasPrefix(mtype, "text/") && mtype != "text/html" && params["charset"] == "" && !guess[ctype] {
 		if params == nil {
 			params = map[string]string{}
 		}
@@ -252,29 +270,47 @@ func assumeUTF8(ctype string) (string, map[string]string, []string, error) {
 	return mtype, params, invalid, err
 }
 
-// detectionMatters reports whether a text part with a declared charset,
-// read without enmime's guess, might read otherwise with it: one declared
-// (or taken to be) UTF-8 whose bytes are not UTF-8 or hold an escape (the
-// 7-bit ISO-2022 charsets are valid UTF-8 but for their escapes), or one
-// declared otherwise whose text is not plain ASCII. A UTF-8 declaration
-// borne out by valid UTF-8 is kept: bytes that are not UTF-8 seldom pass
-// for it, and chardet, given a short text with a few accented letters, may
-// call it Windows-1252 and garble it. An all-ASCII text reads the same in
-// every charset mail uses.
-func detectionMatters(root *enmime.Part) bool {
+// toGuess lists the text parts, read without enmime's guess, that might
+// read otherwise with it: one declared (or taken to be) UTF-8 whose bytes
+// are not UTF-8 or hold an escape (the 7-bit ISO-2022 charsets are valid
+// UTF-8 but for their escapes), or one declared otherwise whose text is not
+// plain ASCII. A UTF-8 declaration borne out by valid UTF-8 is kept: bytes
+// that are not UTF-8 seldom pass for it, and chardet, given a short text
+// with a few accented letters, may call it Windows-1252 and garble it. An
+// all-ASCII text reads the same in every charset mail uses.
+//
+// It returns the Content-Types of those that declare no charset, and all
+// set when one of them declares a charset or has no Content-Type of its
+// own (then every part is guessed).
+func toGuess(root *enmime.Part) (guess map[string]bool, all bool) {
 	for _, p := range root.DepthMatchAll(func(p *enmime.Part) bool {
 		return p.Charset != "" && strings.HasPrefix(p.ContentType, "text/")
 	}) {
-		if strings.EqualFold(p.Charset, "utf-8") {
-			if !utf8.Valid(p.Content) || bytes.IndexByte(p.Content, 0x1b) >= 0 {
-				return true
-			}
+		if !needsGuess(p) {
 			continue
 		}
-		for _, b := range p.Content {
-			if b >= 0x80 || b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
-				return true
-			}
+		ctype := headerGet(p.Header, "Content-Type")
+		if ctype == "" {
+			return nil, true
+		}
+		if _, params, _, err := mediatype.Parse(ctype); err != nil || params["charset"] != "" {
+			return nil, true
+		}
+		if guess == nil {
+			guess = map[string]bool{}
+		}
+		guess[ctype] = true
+	}
+	return guess, false
+}
+
+func needsGuess(p *enmime.Part) bool {
+	if strings.EqualFold(p.Charset, "utf-8") {
+		return !utf8.Valid(p.Content) || bytes.IndexByte(p.Content, 0x1b) >= 0
+	}
+	for _, b := range p.Content {
+		if b >= 0x80 || b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
+			return true
 		}
 	}
 	return false
