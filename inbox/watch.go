@@ -222,6 +222,7 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 const (
 	batchCount = 200
 	batchBytes = 8 << 20
+	firstBatch = 25
 )
 
 // pass fetches and files what is new in the folder.
@@ -316,6 +317,10 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 }
 
 // batches cuts the new UIDs (ascending) into batches (see batchCount).
+// The first batches are small and each twice the one before (25, 50, 100,
+// then batchCount): the first batch is parsed with nothing else to do, so
+// a small one starts the pipeline sooner, and the first replies are filed
+// sooner.
 func (w *Watcher) batches(uids []imap.UID, sizes map[imap.UID]int64) [][]imap.UID {
 	limit := int64(w.Cfg.MaxMessageSize)
 	count := batchCount
@@ -325,7 +330,8 @@ func (w *Watcher) batches(uids []imap.UID, sizes map[imap.UID]int64) [][]imap.UI
 	var out [][]imap.UID
 	for len(uids) > 0 {
 		n, bytes := 0, int64(0)
-		for n < len(uids) && n < count {
+		most := min(count, firstBatch<<min(len(out), 8))
+		for n < len(uids) && n < most {
 			size := min(sizes[uids[n]], limit)
 			if n > 0 && bytes+size > batchBytes {
 				break
