@@ -89,10 +89,18 @@ func classifyWith(m *Message, attached []string, scan func(string) seenLits) Cla
 	if m == nil {
 		return Classification{Kind: lifecycle.KindUnknown}
 	}
-	body := unquoted(m.Text)
-	seenBody := scan(body)
-	if c, ok := classifyBounceIn(m, body, seenBody); ok {
-		return c
+	body := m.newText()
+	var seenBody seenLits
+	if m.d.ready {
+		seenBody = m.d.seen
+		if m.d.isBounce {
+			return m.d.bounce
+		}
+	} else {
+		seenBody = scan(body)
+		if c, ok := classifyBounceIn(m, body, seenBody); ok {
+			return c
+		}
 	}
 	content := classifyContent(m, body, "", scan)
 	if thin(content) {

@@ -159,7 +159,7 @@ func Match(m *Message, idx Index) MatchResult {
 	// from an authority's server, may be the failure of someone else's
 	// message quoting ours (a colleague's forward): it is listed for a look
 	// with the requests it names as suggestions, and changes nothing.
-	if _, bounce := classifyBounce(m, unquoted(m.Text)); bounce {
+	if _, bounce := m.bounceOf(); bounce {
 		why := "a bounce that mentions %s, but neither returns our letter nor names its recipient: listed for a look"
 		for _, ref := range knownRefs(m.Subject+"\n"+bodyText(m), idx) {
 			s.add(ref, fmt.Sprintf(why, ref))
@@ -696,7 +696,7 @@ func normaliseAuthorityRef(s string) string {
 // labelled one in the subject, the new text, then the whole text, that is not
 // one of our references.
 func authorityRefOf(m *Message, idx Index) string {
-	for _, text := range []string{m.Subject, unquoted(m.Text), m.Text} {
+	for _, text := range []string{m.Subject, m.newText(), m.Text} {
 		for _, ar := range AuthorityRefs(text) {
 			if !isOurRef(ar, idx) {
 				return ar

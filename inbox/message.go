@@ -81,6 +81,8 @@ type Message struct {
 
 	Flags      []Flag
 	HeaderOnly bool // made by ParseHeader: there is no body and no attachment
+
+	d derived // derived.go
 }
 
 // Attachment is one file carried by a message.

@@ -307,6 +307,7 @@ func (it *parsed) parse() {
 		it.m.Flags = append(it.m.Flags, Flag{Code: "unparsable", Detail: it.perr.Error(), Severe: true})
 	}
 	it.texts = readTexts(it.m)
+	it.m.derive()
 	it.cls = ClassifyWith(it.m, it.texts.letters())
 }
 

@@ -90,7 +90,7 @@ func (p *Processor) storeTexts(ctx context.Context, filed []filedText) {
 	var shas []string
 	for _, f := range filed {
 		if f.id != 0 {
-			msgs = append(msgs, store.MessageText{ID: f.id, Subject: f.m.Subject, Body: unquoted(f.m.Text)})
+			msgs = append(msgs, store.MessageText{ID: f.id, Subject: f.m.Subject, Body: f.m.newText()})
 		}
 		for _, a := range f.m.Attachments {
 			shas = append(shas, a.SHA256)
