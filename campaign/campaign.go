@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -421,25 +423,105 @@ func Queue(ctx context.Context, st *store.Store, slug string, env Env, limit int
 	if err != nil {
 		return 0, err
 	}
+	// The letters go in chunks: their bytes written with one flush to disk
+	// (store.Blobs), their rows in one transaction (EnqueueBatch), not a
+	// flush and a transaction each (issue 12).
 	n := 0
+	var chunk []mailer.Letter
+	var chunkReqs []store.Request
+	flush := func() error {
+		k, err := enqueueChunk(ctx, st, chunkReqs, chunk, env.Now)
+		n += k
+		chunk, chunkReqs = chunk[:0], chunkReqs[:0]
+		return err
+	}
 	for _, r := range reqs {
 		if r.State != lifecycle.Draft {
 			continue
 		}
-		if limit > 0 && n >= limit {
+		if limit > 0 && n+len(chunk) >= limit {
 			break
 		}
 		l, err := FirstLetter(c, r, env)
 		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return n, ferr
+			}
 			return n, fmt.Errorf("letter for %s: %w", r.Ref, err)
 		}
-		if _, err := Enqueue(ctx, st, r, store.Queued{Step: lifecycle.StepLetter}, l, env.Now); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				continue
+		chunk, chunkReqs = append(chunk, l), append(chunkReqs, r)
+		if len(chunk) == queueChunk {
+			if err := flush(); err != nil {
+				return n, err
 			}
-			return n, err
 		}
-		n++
+	}
+	return n, flush()
+}
+
+// queueChunk is how many first letters Queue writes with one flush and
+// one transaction.
+const queueChunk = 500
+
+// enqueueChunk stores a chunk of first letters: their bytes (rendered and
+// written to temporary files on all cores, then flushed and renamed into
+// place together), then their rows and outbox entries in one transaction.
+// A letter already queued for its request is skipped. It returns how many
+// were queued.
+func enqueueChunk(ctx context.Context, st *store.Store, reqs []store.Request, letters []mailer.Letter, now time.Time) (int, error) {
+	if len(letters) == 0 {
+		return 0, nil
+	}
+	raws := make([][]byte, len(letters))
+	errs := make([]error, len(letters))
+	blobs := st.NewBlobs()
+	defer blobs.Discard()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(letters)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				raws[i], errs[i] = mailer.Render(letters[i])
+				if errs[i] == nil {
+					blobs.StageMail(raws[i])
+				}
+			}
+		}()
+	}
+	for i := range letters {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	batch := make([]store.Enqueuing, len(letters))
+	for i, l := range letters {
+		if errs[i] != nil {
+			return 0, fmt.Errorf("store letter %s: %w", reqs[i].Ref, errs[i])
+		}
+		sum, err := blobs.PutMail(raws[i])
+		if err != nil {
+			return 0, fmt.Errorf("store letter %s: %w", reqs[i].Ref, err)
+		}
+		m, js, err := letterRow(l, raws[i], sum)
+		if err != nil {
+			return 0, fmt.Errorf("store letter %s: %w", reqs[i].Ref, err)
+		}
+		batch[i] = store.Enqueuing{RequestID: reqs[i].ID, Queued: store.Queued{Step: lifecycle.StepLetter, Letter: js}, Message: m}
+	}
+	if err := blobs.Commit(); err != nil {
+		return 0, err
+	}
+	_, refused, err := st.EnqueueBatch(ctx, batch, now)
+	if err != nil {
+		return 0, fmt.Errorf("queue %d letters: %w", len(batch), err)
+	}
+	n := 0
+	for _, e := range refused {
+		if e == nil {
+			n++
+		}
 	}
 	return n, nil
 }
@@ -470,6 +552,12 @@ func StoreLetter(st *store.Store, l mailer.Letter) (store.Message, string, error
 	if err != nil {
 		return store.Message{}, "", err
 	}
+	return letterRow(l, raw, sum)
+}
+
+// letterRow is the message row and JSON fields of a letter whose bytes
+// (raw) are stored under sum.
+func letterRow(l mailer.Letter, raw []byte, sum string) (store.Message, string, error) {
 	js, err := json.Marshal(l)
 	if err != nil {
 		return store.Message{}, "", err

@@ -158,6 +158,57 @@ type Queued struct {
 // letter per step, whatever restarts happen.
 func (s *Store) Enqueue(ctx context.Context, requestID int64, q Queued, m Message, now time.Time) (int64, error) {
 	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = enqueue(ctx, tx, requestID, q, m, now)
+		return err
+	})
+	return id, err
+}
+
+// Enqueuing is one letter for EnqueueBatch.
+type Enqueuing struct {
+	RequestID int64
+	Queued    Queued
+	Message   Message
+}
+
+// EnqueueBatch is Enqueue for many letters in one transaction (one commit
+// for a campaign's first letters, issue 12). Each letter is its own
+// savepoint: one refused (ErrExists, a letter for that step already
+// queued) leaves nothing of itself and the others go in; errs[i] says
+// which. Any other fault rolls the whole batch back and is returned.
+func (s *Store) EnqueueBatch(ctx context.Context, batch []Enqueuing, now time.Time) (ids []int64, errs []error, err error) {
+	ids, errs = make([]int64, len(batch)), make([]error, len(batch))
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, e := range batch {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT enqueue_one`); err != nil {
+				return err
+			}
+			id, err := enqueue(ctx, tx, e.RequestID, e.Queued, e.Message, now)
+			if err != nil {
+				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO enqueue_one`); rerr != nil {
+					return rerr
+				}
+				if !errors.Is(err, ErrExists) {
+					return err
+				}
+				errs[i] = err
+			}
+			ids[i] = id
+			if _, err := tx.ExecContext(ctx, `RELEASE enqueue_one`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ids, errs, nil
+}
+
+func enqueue(ctx context.Context, tx *sql.Tx, requestID int64, q Queued, m Message, now time.Time) (int64, error) {
 	if q.Kind == "" {
 		q.Kind = q.Step.Kind()
 	}
@@ -168,36 +219,34 @@ func (s *Store) Enqueue(ctx context.Context, requestID int64, q Queued, m Messag
 	if next.IsZero() {
 		next = now
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		m.RequestID, m.Direction, m.Kind = requestID, "out", q.Kind
-		mid, err := insertMessage(ctx, tx, m, now)
-		if err != nil {
-			return err
+	m.RequestID, m.Direction, m.Kind = requestID, "out", q.Kind
+	mid, err := insertMessage(ctx, tx, m, now)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (request_id, message_id, step, letter, state, next_attempt_at,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		requestID, mid, q.Step, q.Letter, state, formatTime(next), formatTime(now), formatTime(now))
+	if err != nil {
+		if isDuplicate(err) {
+			return 0, fmt.Errorf("outbox step %s: %w", q.Step, ErrExists)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (request_id, message_id, step, letter, state, next_attempt_at,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			requestID, mid, q.Step, q.Letter, state, formatTime(next), formatTime(now), formatTime(now))
-		if err != nil {
-			if isDuplicate(err) {
-				return fmt.Errorf("outbox step %s: %w", q.Step, ErrExists)
-			}
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
-			lifecycle.Queued, formatTime(now), requestID, lifecycle.Draft); err != nil {
-			return err
-		}
-		kind, what := lifecycle.EventQueued, "queued"
-		if q.Draft {
-			kind, what = lifecycle.EventDrafted, "drafted for approval"
-		}
-		return addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: kind, Actor: "foi",
-			Detail: fmt.Sprintf("%s %s as %s", q.Kind, what, m.MessageID), MessageID: mid})
-	})
-	return id, err
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE requests SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		lifecycle.Queued, formatTime(now), requestID, lifecycle.Draft); err != nil {
+		return 0, err
+	}
+	kind, what := lifecycle.EventQueued, "queued"
+	if q.Draft {
+		kind, what = lifecycle.EventDrafted, "drafted for approval"
+	}
+	return id, addEvent(ctx, tx, Event{RequestID: requestID, At: now, Kind: kind, Actor: "foi",
+		Detail: fmt.Sprintf("%s %s as %s", q.Kind, what, m.MessageID), MessageID: mid})
 }
 
 // RequestOutbox lists one request's outbox entries in order.

@@ -174,3 +174,42 @@ func TestIsDuplicate(t *testing.T) {
 		}
 	}
 }
+
+// EnqueueBatch queues many letters in one transaction; one already queued
+// for its step is refused alone (ErrExists) and leaves no row of itself.
+func TestEnqueueBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := open(t, t.TempDir())
+	twoRequests(t, st)
+	now := time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)
+	r1, _ := st.Request(ctx, "C1-001")
+	r2, _ := st.Request(ctx, "C1-002")
+	msg := func(id string) Message {
+		return Message{MessageID: id, SHA256: "s-" + id, Size: 1, Subject: "s", BodyText: "b", Date: now}
+	}
+	ids, errs, err := st.EnqueueBatch(ctx, []Enqueuing{
+		{RequestID: r1.ID, Queued: Queued{Step: lifecycle.StepLetter, Letter: "{}"}, Message: msg("b1@r.test")},
+		{RequestID: r2.ID, Queued: Queued{Step: lifecycle.StepLetter, Letter: "{}"}, Message: msg("b2@r.test")},
+		{RequestID: r1.ID, Queued: Queued{Step: lifecycle.StepLetter, Letter: "{}"}, Message: msg("b3@r.test")},
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids[0] == 0 || ids[1] == 0 || errs[0] != nil || errs[1] != nil {
+		t.Errorf("first two: ids %v errs %v", ids, errs)
+	}
+	if !errors.Is(errs[2], ErrExists) || ids[2] != 0 {
+		t.Errorf("second letter for C1-001's first step: id %d err %v, want ErrExists", ids[2], errs[2])
+	}
+	var n int
+	st.DB().QueryRow(`SELECT count(*) FROM messages WHERE message_id = 'b3@r.test'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("the refused letter left %d message rows", n)
+	}
+	for _, id := range ids[:2] {
+		if it, err := st.OutboxItem(ctx, id); err != nil || it.State != lifecycle.OutboxPending {
+			t.Errorf("outbox %d: %+v %v", id, it, err)
+		}
+	}
+}
