@@ -481,7 +481,14 @@ func fetchInto(c *mailbox.Conn, set imap.UIDSet, headers bool, limit int64, raws
 				if item.Literal == nil {
 					continue
 				}
-				data, err := io.ReadAll(io.LimitReader(item.Literal, limit+1))
+				// The literal's size is known: read it into a buffer of
+				// that size, not one grown by doubling.
+				data := make([]byte, max(0, min(item.Literal.Size(), limit+1)))
+				got, err := io.ReadFull(item.Literal, data)
+				data = data[:got]
+				if err == io.EOF {
+					err = nil // an empty literal
+				}
 				if err != nil {
 					return fmt.Errorf("fetch %v: %w", set, err)
 				}
