@@ -133,7 +133,7 @@ type parsed struct {
 // every message taken is on disk and committed, and the caller may flag or
 // move them. On error nothing of the batch is committed.
 func (ps *Pass) File(ctx context.Context, batch []Fetched) ([]Outcome, error) {
-	return ps.Commit(ctx, ps.Prepare(batch))
+	return ps.Commit(ctx, ps.p.Prepare(batch))
 }
 
 // Prepared is a batch hashed, parsed and classified (step 1 of File),
@@ -147,18 +147,18 @@ type Prepared struct {
 // committed.
 func (pr *Prepared) Discard() { pr.blobs.Discard() }
 
-// Prepare does step 1 of File: it hashes, parses and classifies the
+// Prepare does step 1 of Pass.File: it hashes, parses and classifies the
 // messages of batch on all cores, and on the same cores writes each
 // message and its attachments to temporary files (store.Blobs staging:
 // nothing is visible, or kept, until Commit claims it). It reads nothing
-// of the pass or the store's rows, so one batch may be prepared while the
-// one before it is committed.
-func (ps *Pass) Prepare(batch []Fetched) *Prepared {
+// of a pass or the store's rows, so one batch may be prepared while the
+// one before it is committed, or before the pass has begun.
+func (p *Processor) Prepare(batch []Fetched) *Prepared {
 	items := make([]parsed, len(batch))
 	for i, f := range batch {
 		items[i].Fetched = f
 	}
-	blobs := ps.p.Store.NewBlobs()
+	blobs := p.Store.NewBlobs()
 	parseAll(items, blobs)
 	return &Prepared{items: items, blobs: blobs}
 }
