@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,18 +18,7 @@ import (
 // whose bytes conversion changed.
 func TestSentAsIsIsTheBytesSent(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/corpus/*.eml")
-	if err != nil || len(files) < 50 {
-		t.Fatalf("corpus: %d files, %v", len(files), err)
-	}
-	cases := map[string][]byte{}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases[filepath.Base(f)] = raw
-	}
+	cases := corpusMessages(t)
 	rows := strings.Repeat("Peer Support Worker,4,Adult Mental Health,1.0,yes\r\n", 30)
 	latin1, _ := charmap.ISO8859_1.NewEncoder().String(rows + "Équipe de santé mentale,5,Adultes,1.0,oui\r\n")
 	utf := rows + "Équipe de santé mentale,5,Adultes,1.0,oui\r\n"

@@ -12,16 +12,8 @@ import (
 // every message of the corpus.
 func TestDerivedSameAsAfresh(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/corpus/*.eml")
-	if err != nil || len(files) < 50 {
-		t.Fatalf("corpus: %d files, %v", len(files), err)
-	}
 	bounces := 0
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, raw := range corpusMessages(t) {
 		fresh, err1 := Parse(raw)
 		kept, err2 := Parse(raw)
 		if err1 != nil || err2 != nil {
@@ -50,4 +42,22 @@ func TestDerivedSameAsAfresh(t *testing.T) {
 	if bounces < 3 {
 		t.Errorf("%d bounces in the corpus: the bounce memo is not tested", bounces)
 	}
+}
+
+// corpusMessages reads every message of testdata/corpus, by file name.
+func corpusMessages(t *testing.T) map[string][]byte {
+	t.Helper()
+	files, err := filepath.Glob("testdata/corpus/*.eml")
+	if err != nil || len(files) < 50 {
+		t.Fatalf("corpus: %d files, %v", len(files), err)
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(f)] = raw
+	}
+	return out
 }

@@ -3,8 +3,6 @@ package inbox
 import (
 	"encoding/base64"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,18 +17,8 @@ import (
 // falseCharsetAlarms drops anyway.
 func TestCharsetGuessOnlyWhenItMatters(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/corpus/*.eml")
-	if err != nil || len(files) < 50 {
-		t.Fatalf("corpus: %d files, %v", len(files), err)
-	}
-	cases := map[string][]byte{}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases[filepath.Base(f)] = raw
-	}
+	cases := corpusMessages(t)
+	nCorpus := len(cases)
 	french := strings.Repeat("Voici les données demandées : la fiche de poste, les salaires et l'équipe. ", 4)
 	latin1, _ := charmap.ISO8859_1.NewEncoder().String(french)
 	head := "From: FOI Team <foi@trust.nhs.test>\r\nSubject: Your request\r\nMIME-Version: 1.0\r\n" +
@@ -109,7 +97,7 @@ func TestCharsetGuessOnlyWhenItMatters(t *testing.T) {
 			t.Errorf("%s: flags %+v text %.40q err %v", name, m.Flags, m.Text, err)
 		}
 	}
-	if skipped < len(files)*3/4 {
+	if skipped < nCorpus*3/4 {
 		t.Errorf("only %d of %d messages were read without a guess", skipped, len(cases))
 	}
 	if guessed == 0 {
