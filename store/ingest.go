@@ -79,24 +79,30 @@ func (s *Store) ReceivedWithMessageIDs(ctx context.Context, ids []string) (map[s
 			list = append(list, id)
 		}
 	}
-	err := inChunks(list, func(chunk []any, marks string) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT message_id, count(*) FROM messages
-			WHERE direction = 'in' AND message_id IN (`+marks+`) GROUP BY message_id`, chunk...)
+	err := s.intsByKey(ctx, `SELECT message_id, count(*) FROM messages
+		WHERE direction = 'in' AND message_id IN (%s) GROUP BY message_id`, list, counts)
+	return counts, err
+}
+
+// intsByKey runs query (a SELECT of a key and a number, whose "IN (%s)" is
+// filled with placeholders) over values in chunks, into out.
+func (s *Store) intsByKey(ctx context.Context, query string, values []string, out map[string]int) error {
+	return inChunks(values, func(chunk []any, marks string) error {
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(query, marks), chunk...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
+			var key string
 			var n int
-			if err := rows.Scan(&id, &n); err != nil {
+			if err := rows.Scan(&key, &n); err != nil {
 				return err
 			}
-			counts[id] = n
+			out[key] = n
 		}
 		return rows.Err()
 	})
-	return counts, err
 }
 
 // inChunks calls fn with the values in groups small enough for one query's

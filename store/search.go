@@ -106,23 +106,7 @@ func (s *Store) IndexBatch(ctx context.Context, msgs []MessageText, files []File
 // version of the reader that read it.
 func (s *Store) FileTextVersions(ctx context.Context, shas []string) (map[string]int, error) {
 	out := map[string]int{}
-	err := inChunks(shas, func(chunk []any, marks string) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT sha256, version FROM file_texts WHERE sha256 IN (`+marks+`)`, chunk...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var sha string
-			var v int
-			if err := rows.Scan(&sha, &v); err != nil {
-				return err
-			}
-			out[sha] = v
-		}
-		return rows.Err()
-	})
-	if err != nil {
+	if err := s.intsByKey(ctx, `SELECT sha256, version FROM file_texts WHERE sha256 IN (%s)`, shas, out); err != nil {
 		return nil, fmt.Errorf("read which files' text is stored: %w", err)
 	}
 	return out, nil
