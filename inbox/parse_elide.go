@@ -1,24 +1,37 @@
 // Large base64 files are decoded here rather than by enmime: enmime's part
 // reader looks for the next boundary a byte at a time, which made a 30 MB
-// reply cost half a second (issue 12, item 5).
+// reply cost half a second, and reading a sync's attached CSVs a quarter of
+// its CPU (issue 12).
 //
 // Before enmime sees a message, the middle of each long run of base64 lines
-// that opens the body of a non-text leaf part is replaced by a placeholder:
-// the base64 of a token no part can otherwise hold. The first and last
-// elideKeep bytes of the run stay, and the middle holds a multiple of four
-// base64 characters, as the placeholder does. enmime then reads the same
-// bytes up to the middle and the same bytes after it, in the same state:
-// the middle has no '-' (no boundary can start in it), no boundary check made
-// in it reaches the end of input (its reader peeks at most 4096 bytes ahead),
-// and the first read of every part around it (up to 4096 bytes, in which
-// enmime checks every byte for a boundary) has ended before it. So the parse
-// differs in one thing only: the content of the part that decoded the
-// middle. That part is found by the token at the offset where the middle
-// began, its content checked against the run's head and tail decoded here,
-// and the middle decoded here is put in place of the token. A token not so
-// found (the run was inside an embedded message, a preamble, a part enmime
-// read otherwise) has its run put back and the message is parsed again; if
-// that fails too, the original message is parsed whole.
+// that opens the body of a leaf part is replaced by a placeholder: the
+// base64 of a token no part can otherwise hold. A run is taken from a part
+// that is not text, or from a text part other than HTML that declares
+// UTF-8 or no charset (which readEnvelope reads as UTF-8, its bytes as
+// sent). The first elideHead and last elideTail bytes of the run stay, and
+// the middle holds a multiple of four base64 characters, as the placeholder
+// does. enmime then reads the same bytes up to the middle and the same
+// bytes after it, in the same state:
+//
+//   - the middle, and the placeholder, hold base64 characters, blanks and
+//     line ends only: no '-', so no boundary can start in them, and every
+//     boundary check enmime makes there (a look for "--boundary" in the
+//     next few bytes, at a line end or in a part's first read) fails
+//     alike; its base64 cleaner drops their blanks silently;
+//   - the tail is longer than enmime's reader can look ahead (4096 bytes),
+//     so no look from inside the middle reaches the end of the part, where
+//     it would see the end of input and report a missing boundary.
+//
+// So the parse differs in one thing only: the content of the part that
+// decoded the middle (and the body text, when that part is the text body).
+// That part is found by the token at the offset where the middle began, its
+// content checked against the run's head and tail decoded here, and the
+// middle decoded here is put in place of the token. A token not so found
+// (the run was inside an embedded message, a preamble, a part enmime read
+// otherwise) has its run put back and the message is parsed again; if that
+// fails too, the original message is parsed whole. A text part whose bytes
+// then want enmime's charset guess (toGuess), or that was not read as sent,
+// has its run put back too, so that the guess sees the whole text.
 
 package inbox
 
@@ -27,19 +40,25 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"slices"
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
 // minElide is the shortest middle worth replacing (a variable so that tests
-// can make enmime read every run itself).
-var minElide = 64 << 10
+// can make enmime read every run itself, or replace the shortest middles).
+var minElide = 2 << 10
 
-// elideKeep is how many bytes of a run are kept at each end: more than
-// enmime's boundary reader peeks ahead or reads in the first read of a part
-// (4096 bytes, its bufio.Reader's size).
-const elideKeep = 16 << 10
+// elideHead and elideTail are how many bytes of a run are kept before and
+// after its middle: the head to check that the part found is the run's, the
+// tail more than enmime's boundary reader can peek ahead (4096 bytes, its
+// bufio.Reader's size; a peek is at most the boundary's length and three).
+const (
+	elideHead = 512
+	elideTail = 4096 + 128
+)
 
 // b64Class classifies bytes of a base64 body as enmime reads them: 2 for
 // the alphabet, 1 for bytes its cleaner drops silently ('=', space, tab,
@@ -57,24 +76,26 @@ var b64Class = func() (t [256]byte) {
 }()
 
 // b64Run is a run of base64 lines, raw[start:end], whose middle
-// raw[mid:midEnd] is replaced.
+// raw[mid:midEnd] is replaced; text when it is the body of a text part.
 type b64Run struct {
 	start, end, mid, midEnd int
+	text                    bool
 }
 
 // findB64Runs lists the runs of raw worth replacing: each the body of a part
-// (or of the message) whose header declares base64 and a non-text, non-
-// multipart, non-message type, from the blank line ending that header up to
-// the first line with a byte of class 0.
+// (or of the message) whose header declares base64 and a leaf type that
+// base64LeafHeader accepts, from the blank line ending that header up to the
+// first line with a byte of class 0.
 func findB64Runs(raw []byte) []b64Run {
 	var runs []b64Run
 	pos, header := 0, true
 	for pos < len(raw) {
 		if header {
 			header = false
-			if body, ok := base64LeafHeader(raw, pos); ok {
+			if body, text, ok := base64LeafHeader(raw, pos); ok {
 				end, alpha := scanB64Run(raw, body)
 				if r, ok := splitB64Run(raw, body, end, alpha); ok {
+					r.text = text
 					runs = append(runs, r)
 				}
 				pos = end
@@ -94,14 +115,16 @@ func findB64Runs(raw []byte) []b64Run {
 }
 
 // base64LeafHeader reads a header block at raw[pos:] and reports where its
-// body starts, when the block is one whose body findB64Runs may replace.
-func base64LeafHeader(raw []byte, pos int) (body int, ok bool) {
+// body starts, when the block is one whose body findB64Runs may replace:
+// base64, of a type that is not multipart or message, and when text, not
+// HTML and of charset UTF-8 or none (text reports that it is text).
+func base64LeafHeader(raw []byte, pos int) (body int, text, ok bool) {
 	var ctype, cte string
 	var last *string // the field a continuation line extends
 	for n := 0; n < 100 && pos < len(raw); n++ {
 		end := bytes.IndexByte(raw[pos:], '\n')
 		if end < 0 {
-			return 0, false
+			return 0, false, false
 		}
 		line := bytes.TrimSuffix(raw[pos:pos+end], []byte("\r"))
 		pos += end + 1
@@ -109,10 +132,18 @@ func base64LeafHeader(raw []byte, pos int) (body int, ok bool) {
 		case len(line) == 0:
 			mt := strings.ToLower(strings.TrimSpace(strings.SplitN(ctype, ";", 2)[0]))
 			if !strings.EqualFold(strings.TrimSpace(cte), "base64") || mt == "" ||
-				strings.HasPrefix(mt, "text/") || strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
-				return 0, false
+				strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
+				return 0, false, false
 			}
-			return pos, true
+			if strings.HasPrefix(mt, "text/") {
+				pt, params, _, err := mediatype.Parse(strings.TrimSpace(ctype))
+				if err != nil || pt != mt || mt == "text/html" ||
+					params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") {
+					return 0, false, false
+				}
+				return pos, true, true
+			}
+			return pos, false, true
 		case line[0] == ' ' || line[0] == '\t':
 			if last != nil {
 				*last += " " + string(line)
@@ -120,27 +151,27 @@ func base64LeafHeader(raw []byte, pos int) (body int, ok bool) {
 		default:
 			i := bytes.IndexByte(line, ':')
 			if i <= 0 {
-				return 0, false
+				return 0, false, false
 			}
 			name := string(bytes.TrimSpace(line[:i]))
 			last = nil
 			switch {
 			case strings.EqualFold(name, "Content-Type"):
 				if ctype != "" {
-					return 0, false // repeated: left to enmime
+					return 0, false, false // repeated: left to enmime
 				}
 				ctype = string(line[i+1:]) + " "
 				last = &ctype
 			case strings.EqualFold(name, "Content-Transfer-Encoding"):
 				if cte != "" {
-					return 0, false
+					return 0, false, false
 				}
 				cte = string(line[i+1:]) + " "
 				last = &cte
 			}
 		}
 	}
-	return 0, false
+	return 0, false, false
 }
 
 // scanB64Run reads lines of bytes of class 1 and 2 from raw[body:]: end is
@@ -169,11 +200,11 @@ func scanB64Run(raw []byte, body int) (end, alpha int) {
 }
 
 // splitB64Run picks the middle of the run raw[start:end] (alpha alphabet
-// bytes): elideKeep bytes in, moved on until the head holds a multiple of
-// four alphabet bytes, to elideKeep bytes before the end, moved back until
+// bytes): elideHead bytes in, moved on until the head holds a multiple of
+// four alphabet bytes, to elideTail bytes before the end, moved back until
 // the middle does too.
 func splitB64Run(raw []byte, start, end, alpha int) (b64Run, bool) {
-	r := b64Run{start: start, end: end, mid: start + elideKeep, midEnd: end - elideKeep}
+	r := b64Run{start: start, end: end, mid: start + elideHead, midEnd: end - elideTail}
 	if r.midEnd-r.mid < minElide {
 		return r, false
 	}
@@ -241,7 +272,7 @@ func decodeB64Bytes(b []byte) []byte {
 // readEnvelopeFast is readEnvelope(raw, false) with the middles of the runs
 // of findB64Runs decoded here. It also returns the bytes to read again for
 // undecoded text files: the short message when one was used (its text parts
-// are those of raw), else raw.
+// are those of raw, or read as sent), else raw.
 func readEnvelopeFast(raw []byte) (*enmime.Envelope, []byte, error) {
 	runs := findB64Runs(raw)
 	var nonce [16]byte
@@ -250,9 +281,18 @@ func readEnvelopeFast(raw []byte) (*enmime.Envelope, []byte, error) {
 			runs = nil
 		}
 	}
-	for try := 0; try < 2 && len(runs) > 0; try++ {
+	for try := 0; try < 3 && len(runs) > 0; try++ {
 		short, tokens := elideRuns(raw, runs, nonce)
-		env, err := readEnvelope(short, false)
+		text := slices.ContainsFunc(runs, func(r b64Run) bool { return r.text })
+		var env *enmime.Envelope
+		var err error
+		if text {
+			// Read without the guess: whether a text wants it is known
+			// only once its middle is back.
+			env, err = readEnvelopeWith(short, false, false, nil)
+		} else {
+			env, err = readEnvelope(short, false)
+		}
 		if err != nil {
 			break
 		}
@@ -267,28 +307,80 @@ func readEnvelopeFast(raw []byte) (*enmime.Envelope, []byte, error) {
 			runs = kept
 			continue
 		}
-		ok := true
-		for i, r := range runs {
-			f := found[i]
-			mid := base64.RawStdEncoding.DecodedLen(alphaCount(raw[r.mid:r.midEnd]))
-			c := f.part.Content
-			out := make([]byte, f.head+mid+len(c)-f.head-tokenLen)
-			copy(out, c[:f.head])
-			n, good := decodeB64(out[f.head:], raw[r.mid:r.midEnd])
-			if !good || n != mid {
-				ok = false
-				break
+		ok := putMiddles(env, raw, runs, found, tokens)
+		if ok && text {
+			// readEnvelope's second reading, when a text wants the guess:
+			// on the short message too, unless the guess would be made
+			// of a text read here.
+			guess, all := toGuess(env.Root)
+			ok = !all && !guessesRun(guess, runs, found)
+			if ok && len(guess) > 0 {
+				if env, err = readEnvelopeWith(short, false, false, guess); err != nil {
+					break
+				}
+				found = findTokens(env.Root, raw, runs, tokens)
+				if len(found) < len(runs) || !putMiddles(env, raw, runs, found, tokens) {
+					break
+				}
 			}
-			copy(out[f.head+n:], c[f.head+tokenLen:])
-			f.part.Content = out
 		}
 		if !ok {
-			break
+			if !text {
+				break
+			}
+			runs = slices.DeleteFunc(runs, func(r b64Run) bool { return r.text })
+			continue
 		}
 		return env, short, nil
 	}
 	env, err := readEnvelope(raw, false)
 	return env, raw, err
+}
+
+// guessesRun reports whether a text run's part is one whose charset the
+// guess of readEnvelopeWith would guess.
+func guessesRun(guess map[string]bool, runs []b64Run, found map[int]tokenPart) bool {
+	for i, r := range runs {
+		if r.text && guess[headerGet(found[i].part.Header, "Content-Type")] {
+			return true
+		}
+	}
+	return false
+}
+
+// putMiddles puts each run's middle, decoded, in place of its token in the
+// content of the part found for it, and, for a text part, in the body text
+// when that holds the token. It reports false when a middle does not decode
+// as counted, or a text part was not read as sent (sentAsIs) or is in the
+// body text other than once; env is then half done and must be dropped.
+func putMiddles(env *enmime.Envelope, raw []byte, runs []b64Run, found map[int]tokenPart, tokens [][]byte) bool {
+	for i, r := range runs {
+		f := found[i]
+		mid := base64.RawStdEncoding.DecodedLen(alphaCount(raw[r.mid:r.midEnd]))
+		c := f.part.Content
+		out := make([]byte, f.head+mid+len(c)-f.head-tokenLen)
+		copy(out, c[:f.head])
+		n, good := decodeB64(out[f.head:], raw[r.mid:r.midEnd])
+		if !good || n != mid {
+			return false
+		}
+		copy(out[f.head+n:], c[f.head+tokenLen:])
+		f.part.Content = out
+		if !r.text {
+			continue
+		}
+		if !sentAsIs(f.part) || strings.Contains(env.HTML, string(tokens[i])) {
+			return false
+		}
+		switch strings.Count(env.Text, string(tokens[i])) {
+		case 0:
+		case 1:
+			env.Text = strings.Replace(env.Text, string(tokens[i]), string(out[f.head:f.head+n]), 1)
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // tokenLen is a token's length: a multiple of 3, so that its base64 holds
@@ -324,8 +416,9 @@ type tokenPart struct {
 	head int
 }
 
-// findTokens finds, for each run, the non-text leaf part whose content is
-// the run's head decoded, its token, and its tail decoded; a run whose part
+// findTokens finds, for each run, the leaf part whose content is the run's
+// head decoded, its token, and its tail decoded (a text part read as UTF-8
+// for a text run, a part that is not text for the others); a run whose part
 // is not found, or found twice, is left out.
 func findTokens(root *enmime.Part, raw []byte, runs []b64Run, tokens [][]byte) map[int]tokenPart {
 	heads := make([][]byte, len(runs))
@@ -337,12 +430,18 @@ func findTokens(root *enmime.Part, raw []byte, runs []b64Run, tokens [][]byte) m
 	found := map[int]tokenPart{}
 	seen := map[int]int{}
 	for _, p := range root.DepthMatchAll(func(*enmime.Part) bool { return true }) {
-		if p.FirstChild != nil || strings.HasPrefix(p.ContentType, "text/") ||
-			strings.HasPrefix(p.ContentType, "multipart/") || strings.HasPrefix(p.ContentType, "message/") {
+		if p.FirstChild != nil || strings.HasPrefix(p.ContentType, "multipart/") || strings.HasPrefix(p.ContentType, "message/") {
+			continue
+		}
+		isText := strings.HasPrefix(p.ContentType, "text/")
+		if isText && (p.ContentType == "text/html" || !strings.EqualFold(p.Charset, "utf-8") || p.OrigCharset != "") {
 			continue
 		}
 		c := p.Content
-		for i := range runs {
+		for i, r := range runs {
+			if r.text != isText {
+				continue
+			}
 			h, t := heads[i], tails[i]
 			if h == nil || t == nil || len(c) != len(h)+tokenLen+len(t) ||
 				!bytes.Equal(c[len(h):len(h)+tokenLen], tokens[i]) || !bytes.Equal(c[:len(h)], h) || !bytes.Equal(c[len(h)+tokenLen:], t) {

@@ -122,8 +122,39 @@ func elideCases() map[string][]byte {
 	cases["fake-part-in-preamble-and-epilogue"] = []byte(hdr + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--x\r\n" + att("application/pdf", "fake.pdf", b64Lines(d, 76, "\r\n")) +
 		"--b1\r\n" + att("application/pdf", "a.pdf", b64Lines(d[:10], 76, "\r\n")) + "--b1--\r\n--y\r\n" + att("application/pdf", "late.pdf", b64Lines(d, 76, "\r\n")))
 	cases["boundary-prefix-in-run"] = []byte(hdr + "Content-Type: multipart/mixed; boundary=\"QUJD\"\r\n\r\n--QUJD\r\n" + att("application/pdf", "a.pdf", "QUJDQUJD\r\n"+b64Lines(d, 76, "\r\n")) + "--QUJD--\r\n")
+	// Text parts: a CSV of UTF-8 (declared, or not) is read here; one whose
+	// bytes want enmime's guess (Latin-1, an ISO-2022 escape), one with a
+	// fault in its base64, HTML and other declared charsets are left to
+	// enmime; a base64 text body is put back into the body text.
+	csv := csvRows(400, "Band 7 posts, Trust Board \u2014 refus\u00e9, \u00a3")
+	latin1 := csvRows(400, "refus\xe9") // é in Latin-1: not UTF-8
+	cases["csv-undeclared"] = mixed(att("text/csv", "posts.csv", b64Lines(csv, 76, "\r\n")))
+	cases["csv-utf8"] = mixed(att("text/csv; charset=\"UTF-8\"", "posts.csv", b64Lines(csv, 76, "\r\n")), att("application/pdf", "a.pdf", b64Lines(d[:9000], 76, "\r\n")))
+	cases["csv-latin1-undeclared"] = mixed(att("text/csv", "posts.csv", b64Lines(latin1, 76, "\r\n")))
+	cases["csv-latin1-undeclared-and-pdf"] = mixed(att("text/csv", "posts.csv", b64Lines(latin1, 76, "\r\n")), att("application/pdf", "a.pdf", b64Lines(d[:9000], 76, "\r\n")))
+	cases["csv-latin1-declared"] = mixed(att("text/csv; charset=iso-8859-1", "posts.csv", b64Lines(latin1, 76, "\r\n")))
+	cases["csv-escape"] = mixed(att("text/csv", "posts.csv", b64Lines(append(append([]byte{}, csv[:9000]...), append([]byte("\x1b$B"), csv[9000:]...)...), 76, "\r\n")))
+	cases["csv-fault-in-head"] = mixed(att("text/csv", "posts.csv", "QUJD*\r\n"+b64Lines(csv, 76, "\r\n")))
+	cases["html-base64"] = mixed(att("text/html; charset=utf-8", "page.html", b64Lines(append([]byte("<html><body><p>"), csv...), 76, "\r\n")))
+	cases["text-body-base64"] = []byte(hdr + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64Lines(csv, 76, "\r\n"))
+	cases["mixed-text-bodies-base64"] = []byte(hdr + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		b64Lines(csv, 76, "\r\n") + "--b1\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64Lines(csv[100:], 60, "\n") + "--b1--\r\n")
+	cases["csv-utf8-beside-latin1"] = mixed(att("text/csv", "small-latin1.csv", b64Lines(latin1[:300], 76, "\r\n")), att("text/csv", "posts.csv", b64Lines(csv, 76, "\r\n")))
+	sameType := "Content-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	cases["csv-utf8-beside-latin1-same-type"] = mixed(sameType+b64Lines(latin1[:300], 76, "\r\n"), sameType+b64Lines(csv, 76, "\r\n"))
+	cases["csv-utf8-beside-declared-latin1"] = mixed("Content-Type: text/plain; charset=iso-8859-1\r\n\r\nrefus\xe9\r\n", att("text/csv", "posts.csv", b64Lines(csv, 76, "\r\n")))
 	cases["bench"] = nil // filled by the caller with bigMessage
 	return cases
+}
+
+// csvRows is a CSV of n rows, each ending in cell, as UTF-8.
+func csvRows(n int, cell string) []byte {
+	var b bytes.Buffer
+	b.WriteString("trust,post,decision\r\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Trust %d,post %d,%s\r\n", i, i*7, cell)
+	}
+	return b.Bytes()
 }
 
 // TestElideSameResult: decoding base64 runs here must give exactly the
@@ -148,7 +179,9 @@ func TestElideSameResult(t *testing.T) {
 	// (a run inside a preamble, followed by more of the same part) are
 	// parsed whole; the rest take the fast path.
 	whole := map[string]bool{"embedded-base64": true, "empty-body": true, "fake-part-in-preamble-and-epilogue": true,
-		"junk-after-run": true, "no-type": true, "other-boundary-after-run": true, "repeated-cte": true, "corrupt-1": true}
+		"junk-after-run": true, "no-type": true, "other-boundary-after-run": true, "repeated-cte": true, "corrupt-1": true,
+		"csv-latin1-undeclared": true, "csv-latin1-declared": true, "csv-escape": true, "csv-fault-in-head": true, "html-base64": true,
+		"csv-utf8-beside-latin1-same-type": true, "csv-utf8-beside-declared-latin1": true}
 	for name, raw := range elideCases() {
 		if raw == nil {
 			raw = bigMessage(t)
@@ -207,27 +240,35 @@ func TestElideUsed(t *testing.T) {
 // FuzzParseElide: any message around a long base64 run parses to the same
 // Message whether the run is decoded here or by enmime. The fuzzer writes
 // the bytes before the run (headers, boundaries) and after it (delimiters,
-// junk, further parts); the run is fixed, long enough to be replaced.
+// junk, further parts); the run is fixed, long enough to be replaced: random
+// bytes, or (text) a CSV in UTF-8.
 //
 //	go test ./inbox -run '^$' -fuzz '^FuzzParseElide$' -fuzztime 20000x
 func FuzzParseElide(f *testing.F) {
 	run := b64Lines(randBytes(3, 80_000), 76, "\r\n")
-	for _, raw := range elideCases() {
+	textRun := b64Lines(csvRows(300, "refus\u00e9 \u2014 \u00a3"), 76, "\r\n")
+	for name, raw := range elideCases() {
 		if raw == nil {
 			continue
 		}
 		// split each case around its first run
 		if rs := findB64Runs(raw); len(rs) > 0 {
-			f.Add(raw[:rs[0].start], raw[rs[0].end:])
+			f.Add(raw[:rs[0].start], raw[rs[0].end:], strings.HasPrefix(name, "csv") || strings.Contains(name, "text"))
 		}
 	}
-	f.Add([]byte("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"), []byte(""))
-	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"), []byte("--x--\r\n"))
-	f.Fuzz(func(t *testing.T, before, after []byte) {
+	f.Add([]byte("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"), []byte(""), false)
+	f.Add([]byte("Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"), []byte(""), true)
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"), []byte("--x--\r\n"), false)
+	f.Add([]byte("Content-Type: multipart/alternative; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"), []byte("--x\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--x--\r\n"), true)
+	f.Fuzz(func(t *testing.T, before, after []byte, text bool) {
 		if len(before) > 4096 || len(after) > 4096 {
 			return
 		}
-		raw := append(append(append([]byte{}, before...), run...), after...)
+		r := run
+		if text {
+			r = textRun
+		}
+		raw := append(append(append([]byte{}, before...), r...), after...)
 		parseBoth(t, "input", raw)
 	})
 }

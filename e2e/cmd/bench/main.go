@@ -51,6 +51,7 @@ func main() {
 	runs := fs.Int("runs", 3, "runs of each side")
 	keep := fs.Bool("keep", false, "keep the work folder")
 	fs.StringVar(&foiBinary, "foi", "", "time this foi binary (default: build ./cmd/foi)")
+	fs.BoolVar(&profile, "profile", false, "sync: print each side's CPU time and write foi's CPU profiles to the work folder")
 	fs.BoolVar(&oldBinary, "old", false, "the -foi binary is from before smtp.per_domain_rate")
 	fs.Parse(os.Args[2:])
 	var err error
@@ -94,6 +95,9 @@ var foiBinary string
 
 // oldBinary is the -old flag: the binary does not know smtp.per_domain_rate.
 var oldBinary bool
+
+// profile makes sync print CPU times and write foi's CPU profiles.
+var profile bool
 
 // bench is one work folder with running servers and a foi binary.
 type bench struct {
@@ -217,7 +221,8 @@ func (b *bench) campaign(dir string, n int) error {
 // timing is one whole-process measurement.
 type timing struct {
 	wall time.Duration
-	rss  int64 // peak resident set of the largest process, KB
+	rss  int64         // peak resident set of the largest process, KB
+	cpu  time.Duration // user + system time of the process
 }
 
 func (t timing) String() string {
@@ -238,6 +243,7 @@ func timed(cmd *exec.Cmd) (timing, error) {
 	t := timing{wall: time.Since(start)}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		t.rss = ru.Maxrss
+		t.cpu = time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
 	}
 	if err != nil {
 		return t, fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out.String())
@@ -377,6 +383,9 @@ Sync Pull
 		cmd := exec.Command(b.foi, "--config", filepath.Join(work, "foi.yaml"), "--json", "sync")
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), b.s.Env()...)
+		if profile {
+			cmd.Env = append(cmd.Env, "FOI_CPUPROFILE="+filepath.Join(b.dir, fmt.Sprintf("cpu-%d-run%d.prof", n, run)))
+		}
 		if os.Getenv("FOI_LOG") != "" {
 			logf, _ := os.Create(filepath.Join(b.dir, fmt.Sprintf("sync-%d-run%d.log", n, run)))
 			defer logf.Close()
@@ -401,6 +410,9 @@ Sync Pull
 		}
 		fmt.Printf("%-4s %-18s %-18s %-18s %-18s %.2f                  %.2f\n", label, foiT, mb, rip, peer,
 			foiT.wall.Seconds()/peer.wall.Seconds(), foiT.wall.Seconds()/mb.wall.Seconds())
+		if profile {
+			fmt.Printf("     cpu: foi %.2f s, mbsync %.2f s, ripmime %.2f s\n", foiT.cpu.Seconds(), mb.cpu.Seconds(), rip.cpu.Seconds())
+		}
 		if run == runs+1 {
 			if err := b.checkStored(work, n); err != nil {
 				return err
@@ -456,6 +468,7 @@ func ripAll(maildir, out string) (timing, error) {
 			return t, err
 		}
 		t.rss = max(t.rss, one.rss)
+		t.cpu += one.cpu
 	}
 	t.wall = time.Since(start)
 	return t, nil
