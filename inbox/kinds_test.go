@@ -57,6 +57,25 @@ func TestClassifyFromAttachedLetter(t *testing.T) {
 	}
 }
 
+// A spreadsheet holds figures, not the decision: a thin reply with a CSV
+// whose cells say "not held" is not read as a refusal, while the same words
+// in an attached text letter decide it.
+func TestSpreadsheetNotALetter(t *testing.T) {
+	t.Parallel()
+	cells := []byte("post,decision\r\nBand 7 peer lead,The Trust does not hold this information.\r\n")
+	for _, tc := range []struct {
+		name, ctype string
+		notHeld     bool
+	}{{"posts.csv", "text/csv", false}, {"letter.txt", "text/plain", true}} {
+		m := &Message{Subject: "RE: Freedom of Information request [LXP7-004]", Text: "Please find our response attached.\n",
+			Attachments: []Attachment{{Name: tc.name, ContentType: tc.ctype, Source: SourceAttachment, Data: cells}}}
+		letters := readTexts(m).letters()
+		if c := ClassifyWith(m, letters); (c.Outcome == OutcomeNotHeld) != tc.notHeld {
+			t.Errorf("%s: ClassifyWith = %s/%s (letters %q), want not held %v", tc.name, c.Kind, c.Outcome, letters, tc.notHeld)
+		}
+	}
+}
+
 func TestOutlookMSGListed(t *testing.T) {
 	t.Parallel()
 	m := parseCorpus(t, "51-outlook-msg-attachment.eml")

@@ -18,9 +18,23 @@
 //     boundary check enmime makes there (a look for "--boundary" in the
 //     next few bytes, at a line end or in a part's first read) fails
 //     alike; its base64 cleaner drops their blanks silently;
-//   - the tail is longer than enmime's reader can look ahead (4096 bytes),
-//     so no look from inside the middle reaches the end of the part, where
-//     it would see the end of input and report a missing boundary.
+//   - the tail is longer than any look enmime makes from inside the middle
+//     (at most the boundary's length and six bytes, and never more than
+//     its reader's 4096), so no such look reaches past the run, where it
+//     could see the part's delimiter early, or the end of input, and
+//     report a missing boundary;
+//   - enmime checks every byte, not only line ends, for a delimiter in the
+//     first read of a part (4096 bytes). The short part may end inside
+//     that read where the whole one did not, so the bytes after the run
+//     are checked too in the short message: that changes nothing when
+//     every "--" within 4096 bytes after the run opens a line, as a
+//     delimiter does (a line end is checked in either mode). Otherwise the
+//     tail is kept at 4096 bytes and more, so that the first read ends
+//     before the middle in both. That read also looks for the end of input
+//     at every byte: the short message reports a missing boundary wherever
+//     the whole one does, and may report one it does not (an end of input
+//     just after the run), so a short message that reports one is read
+//     again with long tails.
 //
 // So the parse differs in one thing only: the content of the part that
 // decoded the middle (and the body text, when that part is the text body).
@@ -54,10 +68,13 @@ var minElide = 2 << 10
 // elideHead and elideTail are how many bytes of a run are kept before and
 // after its middle: the head to check that the part found is the run's, the
 // tail more than enmime's boundary reader can peek ahead (4096 bytes, its
-// bufio.Reader's size; a peek is at most the boundary's length and three).
+// bufio.Reader's size; a peek is at most the boundary's length and six).
+// The tail is shorter, elideTailMin and more than the longest Content-Type
+// field can hold of a boundary, when shortTailSafe allows it.
 const (
-	elideHead = 512
-	elideTail = 4096 + 128
+	elideHead    = 512
+	elideTail    = 4096 + 128
+	elideTailMin = 128
 )
 
 // b64Class classifies bytes of a base64 body as enmime reads them: 2 for
@@ -80,6 +97,7 @@ var b64Class = func() (t [256]byte) {
 type b64Run struct {
 	start, end, mid, midEnd int
 	text                    bool
+	shortTail               bool // the tail kept is shorter than elideTail
 }
 
 // findB64Runs lists the runs of raw worth replacing: each the body of a part
@@ -89,13 +107,21 @@ type b64Run struct {
 func findB64Runs(raw []byte) []b64Run {
 	var runs []b64Run
 	pos, header := 0, true
+	shortTail := -1 // the tail kept when shortTailSafe, once known
 	for pos < len(raw) {
 		if header {
 			header = false
 			if body, text, ok := base64LeafHeader(raw, pos); ok {
 				end, alpha := scanB64Run(raw, body)
-				if r, ok := splitB64Run(raw, body, end, alpha); ok {
-					r.text = text
+				tail := elideTail
+				if end-body > elideHead+elideTail && shortTailSafe(raw, end) {
+					if shortTail < 0 {
+						shortTail = min(elideTail, max(elideTailMin, longestContentType(raw)+16))
+					}
+					tail = shortTail
+				}
+				if r, ok := splitB64Run(raw, body, end, alpha, tail); ok {
+					r.text, r.shortTail = text, tail < elideTail
 					runs = append(runs, r)
 				}
 				pos = end
@@ -201,10 +227,10 @@ func scanB64Run(raw []byte, body int) (end, alpha int) {
 
 // splitB64Run picks the middle of the run raw[start:end] (alpha alphabet
 // bytes): elideHead bytes in, moved on until the head holds a multiple of
-// four alphabet bytes, to elideTail bytes before the end, moved back until
-// the middle does too.
-func splitB64Run(raw []byte, start, end, alpha int) (b64Run, bool) {
-	r := b64Run{start: start, end: end, mid: start + elideHead, midEnd: end - elideTail}
+// four alphabet bytes, to tail bytes before the end, moved back until the
+// middle does too.
+func splitB64Run(raw []byte, start, end, alpha, tail int) (b64Run, bool) {
+	r := b64Run{start: start, end: end, mid: start + elideHead, midEnd: end - tail}
 	if r.midEnd-r.mid < minElide {
 		return r, false
 	}
@@ -223,6 +249,88 @@ func splitB64Run(raw []byte, start, end, alpha int) (b64Run, bool) {
 		}
 	}
 	return r, r.midEnd > r.mid
+}
+
+// shortTailSafe reports whether every "--" in the 4096 bytes after a run
+// that ends at end opens a line, or closes a line that opens with one (a
+// closing delimiter): then a read of them that checks every byte for a
+// delimiter finds what a read that checks line ends finds, as long as no
+// boundary holds a line end (see shortTailDoubt).
+func shortTailSafe(raw []byte, end int) bool {
+	stop := min(len(raw), end+4096+elideTailMin)
+	lineStart := end // raw[end] opens a line: the run ended with one
+	for i := end; i < stop; {
+		j := bytes.Index(raw[i:stop], []byte("--"))
+		if j < 0 {
+			return true
+		}
+		i += j
+		if k := bytes.LastIndexByte(raw[lineStart:i], '\n'); k >= 0 {
+			lineStart += k + 1
+		}
+		opens := i == lineStart
+		closes := bytes.HasPrefix(raw[lineStart:], []byte("--")) && (i+2 == len(raw) || raw[i+2] == '\r' || raw[i+2] == '\n')
+		if !opens && !closes {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+// shortTailDoubt reports whether a message read with short tails must be
+// read again with long ones: enmime found a boundary not closed (the end of
+// input may have been seen early), dropped a part it could not read (whose
+// boundary is then unknown), or read a boundary with a byte RFC 2046 does
+// not allow in one (a line end in it would make shortTailSafe wrong).
+func shortTailDoubt(env *enmime.Envelope) bool {
+	for _, e := range env.Errors {
+		if e != nil && (e.Name == enmime.ErrorMissingBoundary || e.Name == enmime.ErrorMalformedChildPart) {
+			return true
+		}
+	}
+	for _, p := range env.Root.DepthMatchAll(func(p *enmime.Part) bool { return p.Boundary != "" }) {
+		for _, c := range []byte(p.Boundary) {
+			if !bchar[c] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bchar is RFC 2046's bchars, the bytes a boundary may hold.
+var bchar = func() (t [256]bool) {
+	for _, c := range "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'()+_,-./:=? " {
+		t[c] = true
+	}
+	return t
+}()
+
+// longestContentType is the length of the longest Content-Type field in
+// raw, with its continuation lines and any following lines that hold no
+// colon (which a lenient reader might join to it): more than any boundary
+// enmime can read from it.
+func longestContentType(raw []byte) int {
+	longest, field := 0, -1 // field: length of the Content-Type field being read
+	for pos := 0; pos < len(raw); {
+		end := len(raw)
+		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
+			end = pos + i + 1
+		}
+		line := raw[pos:end]
+		pos = end
+		switch {
+		case field >= 0 && len(bytes.TrimSpace(line)) > 0 && (line[0] == ' ' || line[0] == '\t' || bytes.IndexByte(line, ':') < 0):
+			field += len(line)
+		case len(line) >= len("content-type") && bytes.EqualFold(line[:len("content-type")], []byte("content-type")):
+			field = len(line)
+		default:
+			field = -1
+		}
+		longest = max(longest, field)
+	}
+	return longest
 }
 
 func alphaCount(b []byte) int {
@@ -296,6 +404,10 @@ func readEnvelopeFast(raw []byte) (*enmime.Envelope, []byte, error) {
 		if err != nil {
 			break
 		}
+		if slices.ContainsFunc(runs, func(r b64Run) bool { return r.shortTail }) && shortTailDoubt(env) {
+			runs = longTails(raw, runs)
+			continue
+		}
 		found := findTokens(env.Root, raw, runs, tokens)
 		if len(found) < len(runs) {
 			var kept []b64Run
@@ -335,6 +447,23 @@ func readEnvelopeFast(raw []byte) (*enmime.Envelope, []byte, error) {
 	}
 	env, err := readEnvelope(raw, false)
 	return env, raw, err
+}
+
+// longTails is runs with the tail of each elideTail bytes long, those
+// whose middle is then too short left out.
+func longTails(raw []byte, runs []b64Run) []b64Run {
+	var out []b64Run
+	for _, r := range runs {
+		if !r.shortTail {
+			out = append(out, r)
+			continue
+		}
+		if l, ok := splitB64Run(raw, r.start, r.end, alphaCount(raw[r.start:r.end]), elideTail); ok {
+			l.text = r.text
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // guessesRun reports whether a text run's part is one whose charset the

@@ -143,6 +143,18 @@ func elideCases() map[string][]byte {
 	sameType := "Content-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 	cases["csv-utf8-beside-latin1-same-type"] = mixed(sameType+b64Lines(latin1[:300], 76, "\r\n"), sameType+b64Lines(csv, 76, "\r\n"))
 	cases["csv-utf8-beside-declared-latin1"] = mixed("Content-Type: text/plain; charset=iso-8859-1\r\n\r\nrefus\xe9\r\n", att("text/csv", "posts.csv", b64Lines(csv, 76, "\r\n")))
+	// After a run with a short tail: a delimiter look-alike inside a line
+	// of the same part ("!!--b1 ": enmime's first read of a part, checking
+	// every byte, ends the part there, and the run's content is the same
+	// with the junk bytes dropped, so only shortTailSafe tells),
+	// the end of input with no final line end, a boundary longer than the
+	// short tail, and a parent part that ends just after the run.
+	cases["dashes-mid-line-after-run"] = mixed(att("application/pdf", "a.pdf", b64Lines(d[:20000], 76, "\r\n")+"!!--b1 \r\n"+b64Lines(d[:300], 76, "\r\n")))
+	cases["no-final-newline-short"] = []byte(strings.TrimSuffix(string(mixed(att("application/pdf", "a.pdf", b64Lines(d[:20000], 76, "\r\n")))), "--b1--\r\n") + "QUJD")
+	long := strings.Repeat("L", 300)
+	cases["long-boundary"] = []byte(hdr + "Content-Type: multipart/mixed;\r\n boundary=\"" + long + "\"\r\n\r\n--" + long + "\r\n" + att("application/pdf", "a.pdf", b64Lines(d[:20000], 76, "\r\n")) + "--" + long + "--\r\n")
+	cases["parent-ends-after-run"] = []byte(hdr + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n--i\r\n" +
+		att("application/pdf", "a.pdf", b64Lines(d[:20000], 76, "\r\n")) + "--o--\r\n")
 	cases["bench"] = nil // filled by the caller with bigMessage
 	return cases
 }
@@ -181,7 +193,8 @@ func TestElideSameResult(t *testing.T) {
 	whole := map[string]bool{"embedded-base64": true, "empty-body": true, "fake-part-in-preamble-and-epilogue": true,
 		"junk-after-run": true, "no-type": true, "other-boundary-after-run": true, "repeated-cte": true, "corrupt-1": true,
 		"csv-latin1-undeclared": true, "csv-latin1-declared": true, "csv-escape": true, "csv-fault-in-head": true, "html-base64": true,
-		"csv-utf8-beside-latin1-same-type": true, "csv-utf8-beside-declared-latin1": true}
+		"csv-utf8-beside-latin1-same-type": true, "csv-utf8-beside-declared-latin1": true, "dashes-mid-line-after-run": true,
+	}
 	for name, raw := range elideCases() {
 		if raw == nil {
 			raw = bigMessage(t)
@@ -190,6 +203,40 @@ func TestElideSameResult(t *testing.T) {
 		if _, short, err := readEnvelopeFast(raw); err != nil || (len(short) < len(raw)) == whole[name] {
 			t.Errorf("%s: readEnvelopeFast: %v, fast path taken %v, want %v", name, err, len(short) < len(raw), !whole[name])
 		}
+	}
+}
+
+// TestElideShortTail: a run's tail is short where the bytes after it
+// allow, long where they do not, and long again when the short message
+// reports a boundary not closed.
+func TestElideShortTail(t *testing.T) {
+	cases := elideCases()
+	for name, want := range map[string]bool{"crlf": true, "csv-undeclared": true, "long-boundary": true, "parent-ends-after-run": true,
+		"no-final-newline-short": true, "dashes-mid-line-after-run": false, "dashes-after-run": true} {
+		runs := findB64Runs(cases[name])
+		if len(runs) == 0 {
+			t.Fatalf("%s: no run found", name)
+		}
+		if got := runs[0].shortTail; got != want {
+			t.Errorf("%s: short tail %v, want %v", name, got, want)
+		}
+		if tail := runs[0].end - runs[0].midEnd; name == "long-boundary" && tail < 300 {
+			t.Errorf("long-boundary: tail of %d bytes, shorter than the boundary", tail)
+		}
+	}
+	// The end of input just after the run: the message read with short
+	// tails reports a boundary not closed, which the whole one does not
+	// (parseBoth checks that), so it is read again with long tails.
+	raw := cases["no-final-newline-short"]
+	runs := findB64Runs(raw)
+	var nonce [16]byte
+	short, _ := elideRuns(raw, runs, nonce)
+	if env, err := readEnvelopeWith(short, false, false, nil); err != nil || !shortTailDoubt(env) {
+		t.Fatalf("no-final-newline-short: short tails read without doubt (%v)", err)
+	}
+	long, _ := elideRuns(raw, longTails(raw, runs), nonce)
+	if _, got, err := readEnvelopeFast(raw); err != nil || len(got) != len(long) {
+		t.Errorf("no-final-newline-short: read %d bytes (%v), want the %d of long tails", len(got), err, len(long))
 	}
 }
 

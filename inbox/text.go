@@ -53,11 +53,15 @@ func readTexts(m *Message) fileTexts {
 const letterHead = 12 << 10
 
 // letters are the first letterHead bytes of each text that could be read,
-// for ClassifyWith.
+// for ClassifyWith, but for spreadsheets: a table (CSV, xlsx, ods) holds the
+// figures asked for, not the authority's decision, which its letter states
+// (the body, or an attached PDF, document or text); reading its cells as a
+// letter cost a sync of replies with data attached a tenth of its time
+// (issue 12), and a cell could read as a refusal.
 func (ft fileTexts) letters() []string {
 	var out []string
 	for _, r := range ft {
-		if r.Status == extract.StatusOK {
+		if r.Status == extract.StatusOK && !spreadsheet[r.Format] {
 			t := r.Text
 			if len(t) > letterHead {
 				cut := letterHead
@@ -71,6 +75,9 @@ func (ft fileTexts) letters() []string {
 	}
 	return out
 }
+
+// spreadsheet lists the extract formats of tables.
+var spreadsheet = map[string]bool{"csv": true, "xlsx": true, "ods": true}
 
 // storeTexts stores the text of each file of the messages just filed, by
 // the file's SHA-256, for search (issue 11, item 3; issue 13, item 1): the
