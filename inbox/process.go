@@ -246,7 +246,7 @@ func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
 	for k, sv := range saved {
 		i := at[k]
 		outs[i].ID, outs[i].Dup = sv.ID, sv.Dup
-		filed = append(filed, filedText{id: sv.ID, m: items[i].m, texts: items[i].texts})
+		filed = append(filed, filedText{m: items[i].m, texts: items[i].texts})
 	}
 	p.storeTexts(ctx, filed) // text.go: text for search
 	for k := range saved {
@@ -362,7 +362,7 @@ func (p *Processor) incoming(blobs *store.Blobs, m *Message, raw []byte, sum str
 			Flags: strings.Join(flags, ","),
 		},
 		Ref: res.Ref, Classification: string(clsJSON), Suggestions: string(sugJSON),
-		MatchEvidence: res.Evidence, AuthorityRef: res.AuthorityRef,
+		MatchEvidence: res.Evidence, AuthorityRef: res.AuthorityRef, SearchBody: m.newText(),
 	}
 	for _, a := range m.Attachments {
 		fileSum, err := blobs.PutFile(a.Data)

@@ -88,17 +88,11 @@ var spreadsheet = map[string]bool{"csv": true, "xlsx": true, "ods": true}
 // writes the whole batch in one transaction (issue 12). A failure to store
 // is logged, and the files are then listed as "not-read" by every search
 // until `foi reindex` reads them.
-//
-// It also narrows what the search index holds of each message to its
-// subject and new text, the quoted earlier messages (our own letter among
-// them) left out, so that a reply is found by what the authority wrote.
+// (The message itself is indexed as it is stored, with its new text:
+// store.Incoming.SearchBody.)
 func (p *Processor) storeTexts(ctx context.Context, filed []filedText) {
-	var msgs []store.MessageText
 	var shas []string
 	for _, f := range filed {
-		if f.id != 0 {
-			msgs = append(msgs, store.MessageText{ID: f.id, Subject: f.m.Subject, Body: f.m.newText()})
-		}
 		for _, a := range f.m.Attachments {
 			shas = append(shas, a.SHA256)
 		}
@@ -132,15 +126,14 @@ func (p *Processor) storeTexts(ctx context.Context, filed []filedText) {
 			}
 		}
 	}
-	if err := p.Store.IndexBatch(ctx, msgs, files); err != nil {
-		p.log().Error("replies and attachments not indexed for search: run foi reindex", "replies", len(msgs), "files", len(files), "err", err)
+	if err := p.Store.PutFileTexts(ctx, files); err != nil {
+		p.log().Error("attachments not indexed for search: run foi reindex", "files", len(files), "err", err)
 	}
 }
 
-// filedText is one message just filed, for storeTexts: its row's ID (0 if
-// it was not stored), the message and its files' text.
+// filedText is one message just filed, for storeTexts: the message and its
+// files' text.
 type filedText struct {
-	id    int64
 	m     *Message
 	texts fileTexts
 }

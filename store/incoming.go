@@ -51,6 +51,10 @@ type Incoming struct {
 	// Notes are extra events for the request (classification, redirect).
 	Notes      []Event
 	ReceivedAt time.Time
+	// SearchBody is what the search index holds of the body: its new text,
+	// the quoted earlier messages left out, so that a reply is found by
+	// what the authority wrote.
+	SearchBody string
 }
 
 // SaveIncoming stores a received message, its attachments, its events and
@@ -89,22 +93,11 @@ func saveIncoming(ctx context.Context, tx *sql.Tx, in Incoming, now time.Time) (
 				return err
 			}
 		}
-		m := in.Message
-		m.Direction, m.RequestID = "in", reqID
-		mid, err := insertMessage(ctx, tx, m, now)
+		mid, err := insertIncoming(ctx, tx, in, reqID, now)
 		if err != nil {
 			return err
 		}
 		id = mid
-		unmatched := 0
-		if reqID == 0 {
-			unmatched = 1
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET folder = ?, uid = ?, classification = ?, suggestions = ?,
-			match_evidence = ?, unmatched = ?, received_at = ? WHERE id = ?`,
-			in.Folder, in.UID, in.Classification, in.Suggestions, in.MatchEvidence, unmatched, nullTime(in.ReceivedAt), mid); err != nil {
-			return err
-		}
 		for _, a := range in.Attachments {
 			var parent any
 			if a.ParentSeq > 0 {
@@ -122,6 +115,38 @@ func saveIncoming(ctx context.Context, tx *sql.Tx, in Incoming, now time.Time) (
 		return fileReply(ctx, tx, reqID, mid, in, now)
 	}()
 	return id, dup, err
+}
+
+// insertIncoming inserts the row of a received message, and its entry in
+// the search index (migration 0013).
+func insertIncoming(ctx context.Context, tx *sql.Tx, in Incoming, reqID int64, now time.Time) (int64, error) {
+	var req any
+	unmatched := 1
+	if reqID != 0 {
+		req, unmatched = reqID, 0
+	}
+	m := in.Message
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages (request_id, direction, message_id, sha256, size,
+		subject, from_addr, to_addr, date, in_reply_to, refs, body_text, kind, match_rule, low_confidence,
+		flags, created_at, folder, uid, classification, suggestions, match_evidence, unmatched, received_at)
+		VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		req, m.MessageID, m.SHA256, m.Size, m.Subject, m.From, m.To, nullTime(m.Date),
+		m.InReplyTo, m.Refs, m.BodyText, m.Kind, m.MatchRule, m.LowConf, m.Flags, formatTime(now),
+		in.Folder, in.UID, in.Classification, in.Suggestions, in.MatchEvidence, unmatched, nullTime(in.ReceivedAt))
+	if err != nil {
+		if isDuplicate(err) {
+			return 0, fmt.Errorf("message %s: %w", m.MessageID, ErrExists)
+		}
+		return 0, fmt.Errorf("insert message %s: %w", m.MessageID, err)
+	}
+	mid, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO message_fts (docid, subject, body) VALUES (?, ?, ?)`, mid, m.Subject, in.SearchBody); err != nil {
+		return 0, fmt.Errorf("index message %s for search: %w", m.MessageID, err)
+	}
+	return mid, nil
 }
 
 // fileReply records a reply on its request: the event, what was learned,

@@ -35,7 +35,7 @@ func twoRequests(t *testing.T, st *Store) {
 func incoming(ref, msgID, body string, kind lifecycle.Kind) Incoming {
 	sum := fmt.Sprintf("%x", len(body)) + msgID + body // distinct per content, like a hash
 	return Incoming{Message: Message{MessageID: msgID, SHA256: sum, Size: int64(len(body)), Kind: kind, From: "foi@a.test", BodyText: body},
-		Ref: ref, Classification: `{"Kind":"` + string(kind) + `","Evidence":["seen"]}`, Effect: &Effect{Kind: kind}}
+		Ref: ref, Classification: `{"Kind":"` + string(kind) + `","Evidence":["seen"]}`, Effect: &Effect{Kind: kind}, SearchBody: body}
 }
 
 // TestSaveIncomingDedupAndEffect: the same message twice is stored once;

@@ -50,40 +50,13 @@ func (s *Store) PutFileText(ctx context.Context, ft FileText) error {
 	return nil
 }
 
-// MessageText is what one received message gives the search index: its
-// subject and the new part of its body.
-type MessageText struct {
-	ID            int64
-	Subject, Body string
-}
-
-// IndexBatch indexes a batch of received messages and stores the text of
-// files in one transaction: one commit for a batch of filed messages, not
-// one for each message and file.
-func (s *Store) IndexBatch(ctx context.Context, msgs []MessageText, files []FileText) error {
-	if len(msgs) == 0 && len(files) == 0 {
+// PutFileTexts stores the text of a batch of files in one transaction: one
+// commit for the files of a batch of filed messages, not one for each.
+func (s *Store) PutFileTexts(ctx context.Context, files []FileText) error {
+	if len(files) == 0 {
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		del, err := tx.PrepareContext(ctx, `DELETE FROM message_fts WHERE docid = ?`)
-		if err != nil {
-			return err
-		}
-		defer del.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO message_fts (docid, subject, body) SELECT id, ?, ? FROM messages
-			WHERE id = ? AND direction = 'in'`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, m := range msgs {
-			if _, err := del.ExecContext(ctx, m.ID); err != nil {
-				return fmt.Errorf("message %d: %w", m.ID, err)
-			}
-			if _, err := ins.ExecContext(ctx, m.Subject, m.Body, m.ID); err != nil {
-				return fmt.Errorf("message %d: %w", m.ID, err)
-			}
-		}
 		put, err := tx.PrepareContext(ctx, putFileTextSQL)
 		if err != nil {
 			return err
@@ -97,7 +70,7 @@ func (s *Store) IndexBatch(ctx context.Context, msgs []MessageText, files []File
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("index %d messages and %d files' text: %w", len(msgs), len(files), err)
+		return fmt.Errorf("store %d files' text: %w", len(files), err)
 	}
 	return nil
 }

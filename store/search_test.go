@@ -103,14 +103,16 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// IndexBatch replaces what the index holds of each message and stores the
-// files' text, in one transaction; FileTextVersions says which are read.
-func TestIndexBatch(t *testing.T) {
+// A received message is indexed once, with its SearchBody (the quoted
+// letter left out), as it is stored; PutFileTexts stores the files' text in
+// one transaction; FileTextVersions says which are read.
+func TestIndexOnceAndPutFileTexts(t *testing.T) {
 	st := open(t, t.TempDir())
 	twoRequests(t, st)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
 	a := incoming("C1-001", "a@a.test", "Our reply.\n> your quoted letter about staffing", lifecycle.KindSubstantive)
+	a.SearchBody = "Our reply."
 	a.Attachments = []Attachment{{Seq: 0, Name: "posts.pdf", ContentType: "application/pdf", Size: 10, SHA256: "p1", Source: "mime"}}
 	b := incoming("C1-002", "b@b.test", "Another reply about rotas.", lifecycle.KindSubstantive)
 	var ids []int64
@@ -121,17 +123,20 @@ func TestIndexBatch(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
-	if res, _ := st.Search(ctx, "staffing", ""); len(res.Hits) != 1 {
-		t.Fatalf("before: staffing found %d times, want 1 (the whole body is indexed at first)", len(res.Hits))
+	if res, _ := st.Search(ctx, "staffing", ""); len(res.Hits) != 0 {
+		t.Errorf("quoted text indexed: %+v", res.Hits)
 	}
-	err := st.IndexBatch(ctx, []MessageText{{ID: ids[0], Subject: "Re: posts", Body: "Our reply."}, {ID: ids[1], Subject: "Re: rotas", Body: "Another reply about rotas."}},
-		[]FileText{{SHA256: "p1", Status: "ok", Format: "pdf", Version: 3, Text: "Band 7 peer support posts", At: now},
-			{SHA256: "p2", Status: "no-text", Format: "pdf", Reason: "no text layer", Version: 3, At: now}})
+	if res, _ := st.Search(ctx, "reply", ""); len(res.Hits) != 2 {
+		t.Errorf("reply found %d times, want 2 (each message indexed once): %+v", len(res.Hits), res.Hits)
+	}
+	var rows int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM message_fts`).Scan(&rows); err != nil || rows != 2 {
+		t.Errorf("message_fts holds %d rows (%v), want 2", rows, err)
+	}
+	err := st.PutFileTexts(ctx, []FileText{{SHA256: "p1", Status: "ok", Format: "pdf", Version: 3, Text: "Band 7 peer support posts", At: now},
+		{SHA256: "p2", Status: "no-text", Format: "pdf", Reason: "no text layer", Version: 3, At: now}})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if res, _ := st.Search(ctx, "staffing", ""); len(res.Hits) != 0 {
-		t.Errorf("quoted text still indexed: %+v", res.Hits)
 	}
 	if res, _ := st.Search(ctx, "rotas", ""); len(res.Hits) != 1 || res.Hits[0].MessageID != ids[1] {
 		t.Errorf("rotas: %+v", res.Hits)
@@ -144,12 +149,9 @@ func TestIndexBatch(t *testing.T) {
 		t.Errorf("FileTextVersions = %v, %v; want p1 and p2 at 3, p3 absent", v, err)
 	}
 	// A failing statement leaves the whole batch out: nothing half-done.
-	err = st.IndexBatch(ctx, []MessageText{{ID: ids[1], Subject: "x", Body: "changed"}}, []FileText{{SHA256: "p4", Status: "ok", Version: 3, Text: "t", At: now}, {SHA256: "p4b"}})
+	err = st.PutFileTexts(ctx, []FileText{{SHA256: "p4", Status: "ok", Version: 3, Text: "t", At: now}, {SHA256: "p4b"}})
 	if err == nil {
 		t.Fatal("a file text with no status was stored")
-	}
-	if res, _ := st.Search(ctx, "rotas", ""); len(res.Hits) != 1 {
-		t.Errorf("after the failed batch: rotas %d hits, want 1 (rolled back)", len(res.Hits))
 	}
 	if v, _ := st.FileTextVersions(ctx, []string{"p4"}); len(v) != 0 {
 		t.Errorf("p4 stored by a failed batch: %v", v)
