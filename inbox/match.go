@@ -578,16 +578,17 @@ func knownRefs(s string, idx Index) []string {
 // "Our ref:", "Our reference:", "FOI Ref:", "reference number", "(ref: ...)",
 // "Request ID", "Case number". "Your ref" introduces ours and is skipped by
 // AuthorityRefs.
-var authorityLabel = regexp.MustCompile(`(?i)\b((?:our|your|my|foi|foisa|eir|case|request|the|this|its|a)\s+)?(ref(?:erence)?|request\s+(?:number|id)|case\s+(?:number|id))\b\.?(?:\s+(?:no\b\.?|number|num\b\.?|id\b))?\s*(?:is\s+)?[:#]?[ \t]*`)
+var authorityLabel = regexp.MustCompile(`(?i)\b(` + labelWords + `\s+)?` + labelCore)
+
+// The label's parts: the words that may come before it, and the label
+// itself (matchAuthorityLabels, match_label.go, finds it without the
+// words first).
+const (
+	labelWords = `(?:our|your|my|foi|foisa|eir|case|request|the|this|its|a)`
+	labelCore  = `(ref(?:erence)?|request\s+(?:number|id)|case\s+(?:number|id))\b\.?(?:\s+(?:no\b\.?|number|num\b\.?|id\b))?\s*(?:is\s+)?[:#]?[ \t]*`
+)
 
 var yourBefore = regexp.MustCompile(`(?i)\b(?:your|my)\s*$`)
-
-// hasLabelWord is a cheap test for the words every label contains, so that
-// text without any is not searched with the label pattern.
-func hasLabelWord(text string) bool {
-	lower := strings.ToLower(text)
-	return strings.Contains(lower, "ref") || strings.Contains(lower, "request") || strings.Contains(lower, "case")
-}
 
 // AuthorityRefs extracts the references an authority gives its own case from
 // text ("Our ref: FOI/23/0456", "reference number FOI- 2108-1525161", "FOI
@@ -596,11 +597,8 @@ func hasLabelWord(text string) bool {
 // authority quoting ours) are left out. The result may still contain one of
 // our own references; callers drop those the Index knows.
 func AuthorityRefs(text string) []string {
-	if !hasLabelWord(text) {
-		return nil
-	}
 	var out []string
-	for _, loc := range authorityLabel.FindAllStringSubmatchIndex(text, -1) {
+	for _, loc := range matchAuthorityLabels(text) {
 		if loc[2] >= 0 {
 			w := strings.ToLower(strings.TrimSpace(text[loc[2]:loc[3]]))
 			if w == "your" || w == "my" {
