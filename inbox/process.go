@@ -220,7 +220,7 @@ func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
 		if m.MessageID != "" {
 			earlier[m.MessageID]++
 		}
-		if _, err := blobs.PutMail(it.Raw); err != nil {
+		if err := blobs.PutMailHashed(it.Raw, it.sum); err != nil {
 			return nil, fmt.Errorf("store message UID %d: %w", it.UID, err)
 		}
 		in, err := p.incoming(blobs, m, it.Raw, it.sum, res, cls)
@@ -275,9 +275,9 @@ func parseAll(items []parsed, blobs *store.Blobs) {
 			for i := range next {
 				it := &items[i]
 				it.parse()
-				blobs.StageMail(it.Raw)
+				blobs.StageMailHashed(it.Raw, it.sum)
 				for _, a := range it.m.Attachments {
-					blobs.StageFile(a.Data)
+					blobs.StageFileHashed(a.Data, a.SHA256)
 				}
 			}
 		}()
@@ -365,12 +365,8 @@ func (p *Processor) incoming(blobs *store.Blobs, m *Message, raw []byte, sum str
 		MatchEvidence: res.Evidence, AuthorityRef: res.AuthorityRef, SearchBody: m.newText(),
 	}
 	for _, a := range m.Attachments {
-		fileSum, err := blobs.PutFile(a.Data)
-		if err != nil {
+		if err := blobs.PutFileHashed(a.Data, a.SHA256); err != nil {
 			return in, fmt.Errorf("store attachment %q: %w", a.Name, err)
-		}
-		if fileSum != a.SHA256 {
-			return in, fmt.Errorf("attachment %q: stored hash %s differs from parsed %s", a.Name, fileSum, a.SHA256)
 		}
 		parent := 0
 		if a.Parent >= 0 {
@@ -378,7 +374,7 @@ func (p *Processor) incoming(blobs *store.Blobs, m *Message, raw []byte, sum str
 		}
 		in.Attachments = append(in.Attachments, store.Attachment{
 			Seq: a.Index, ParentSeq: parent, Name: a.Name, ContentType: a.ContentType,
-			Size: int64(a.Size), SHA256: fileSum, Source: string(a.Source),
+			Size: int64(a.Size), SHA256: a.SHA256, Source: string(a.Source),
 		})
 	}
 	if res.Ref == "" {

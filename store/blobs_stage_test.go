@@ -103,3 +103,41 @@ func count(t *testing.T, dir string, tmp bool) int {
 	}
 	return n
 }
+
+// The Hashed forms store under the SHA-256 given, claim what was staged
+// under it, and refuse what is not a SHA-256 in hex (no path is made of it).
+func TestBlobsHashed(t *testing.T) {
+	t.Parallel()
+	st := open(t, t.TempDir())
+	b := st.NewBlobs()
+	raw, file := []byte("Subject: hashed\r\n\r\nbody\r\n"), []byte("a file")
+	mailSum, fileSum := sha256Hex(raw), sha256Hex(file)
+	b.StageMailHashed(raw, mailSum)
+	b.StageFileHashed(file, fileSum)
+	b.StageFileHashed(file, "../../etc/passwd")
+	if n := temps(t, st.Dir()); n != 2 {
+		t.Fatalf("%d temporary files staged, want 2", n)
+	}
+	if err := b.PutMailHashed(raw, mailSum); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutFileHashed(file, fileSum); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"", "../x", strings.Repeat("A", 64), mailSum[:63]} {
+		if err := b.PutFileHashed(file, bad); err == nil {
+			t.Errorf("PutFileHashed with sum %q: no error", bad)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{st.blobPath("mail", mailSum), st.blobPath("files", fileSum)} {
+		if data, err := os.ReadFile(p); err != nil || len(data) == 0 {
+			t.Errorf("%s after Commit: %v", p, err)
+		}
+	}
+	if n := temps(t, st.Dir()); n != 0 {
+		t.Errorf("%d temporary files left after Commit", n)
+	}
+}

@@ -153,20 +153,45 @@ func (s *Store) NewBlobs() *Blobs {
 }
 
 // PutMail adds a message's exact bytes to the batch and returns their SHA-256.
-func (b *Blobs) PutMail(raw []byte) (string, error) { return b.put("mail", raw) }
+func (b *Blobs) PutMail(raw []byte) (string, error) { return b.put("mail", raw, sha256Hex(raw)) }
 
 // PutFile adds an attachment to the batch and returns its SHA-256.
-func (b *Blobs) PutFile(data []byte) (string, error) { return b.put("files", data) }
+func (b *Blobs) PutFile(data []byte) (string, error) { return b.put("files", data, sha256Hex(data)) }
 
 // StageMail writes a message's bytes ahead of its PutMail (see Blobs). An
 // error is not returned: PutMail then writes the bytes itself, and says.
-func (b *Blobs) StageMail(raw []byte) { b.stage("mail", raw) }
+func (b *Blobs) StageMail(raw []byte) { b.stage("mail", raw, sha256Hex(raw)) }
 
 // StageFile writes an attachment ahead of its PutFile.
-func (b *Blobs) StageFile(data []byte) { b.stage("files", data) }
+func (b *Blobs) StageFile(data []byte) { b.stage("files", data, sha256Hex(data)) }
 
-func (b *Blobs) stage(kind string, data []byte) {
-	path := b.s.blobPath(kind, sha256Hex(data))
+// The Hashed forms take the SHA-256 (lower-case hex) that the caller worked
+// out of these very bytes, so that a message and its files are hashed once
+// on their way in, not three times (issue 12).
+
+// PutMailHashed is PutMail of raw whose SHA-256 is sum.
+func (b *Blobs) PutMailHashed(raw []byte, sum string) error {
+	_, err := b.put("mail", raw, sum)
+	return err
+}
+
+// PutFileHashed is PutFile of data whose SHA-256 is sum.
+func (b *Blobs) PutFileHashed(data []byte, sum string) error {
+	_, err := b.put("files", data, sum)
+	return err
+}
+
+// StageMailHashed is StageMail of raw whose SHA-256 is sum.
+func (b *Blobs) StageMailHashed(raw []byte, sum string) { b.stage("mail", raw, sum) }
+
+// StageFileHashed is StageFile of data whose SHA-256 is sum.
+func (b *Blobs) StageFileHashed(data []byte, sum string) { b.stage("files", data, sum) }
+
+func (b *Blobs) stage(kind string, data []byte, sum string) {
+	if !isSHA256Hex(sum) {
+		return // Put says
+	}
+	path := b.s.blobPath(kind, sum)
 	b.mu.Lock()
 	_, busy := b.staged[path]
 	if busy || b.named[path] {
@@ -187,8 +212,10 @@ func (b *Blobs) stage(kind string, data []byte) {
 	b.mu.Unlock()
 }
 
-func (b *Blobs) put(kind string, data []byte) (string, error) {
-	sum := sha256Hex(data)
+func (b *Blobs) put(kind string, data []byte, sum string) (string, error) {
+	if !isSHA256Hex(sum) {
+		return "", fmt.Errorf("store %s: %q is not a SHA-256 in hex", kind, sum)
+	}
 	path := b.s.blobPath(kind, sum)
 	b.mu.Lock()
 	if b.named[path] {
@@ -218,6 +245,19 @@ func (b *Blobs) put(kind string, data []byte) (string, error) {
 	b.named[path] = true
 	b.mu.Unlock()
 	return sum, nil
+}
+
+// isSHA256Hex reports whether s is a SHA-256 as sha256Hex writes it.
+func isSHA256Hex(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func sha256Hex(data []byte) string {
