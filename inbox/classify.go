@@ -123,8 +123,8 @@ func classifyWith(m *Message, attached []string, scan func(string) seenLits) Cla
 // Bounces.
 
 var (
-	bounceSubject = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|mail delivery (?:failed|failure|system)|delivery failure|returned mail|failure notice|delivery has failed|message not delivered|non-?delivery|could not be delivered|unzustellbar|nicht zustellbar|delivery (?:delayed|notification)`)
-	bounceBody    = regexp.MustCompile(`(?i)could not be delivered|delivery (?:has )?failed|undeliverable|permanent (?:error|failure)|delivery to the following recipients? failed|address rejected|user unknown|mailbox unavailable|does not exist|recipient not found`)
+	bounceSubject = guardRe(regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|mail delivery (?:failed|failure|system)|delivery failure|returned mail|failure notice|delivery has failed|message not delivered|non-?delivery|could not be delivered|unzustellbar|nicht zustellbar|delivery (?:delayed|notification)`))
+	bounceBody    = guardRe(regexp.MustCompile(`(?i)could not be delivered|delivery (?:has )?failed|undeliverable|permanent (?:error|failure)|delivery to the following recipients? failed|address rejected|user unknown|mailbox unavailable|does not exist|recipient not found`))
 	statusCode    = regexp.MustCompile(`\b([245]\.[0-9]{1,3}\.[0-9]{1,3})\b`)
 	smtpReplyLine = regexp.MustCompile(`(?i)\b5[0-9][0-9][ -]|\b[245]\.[0-9]{1,3}\.[0-9]{1,3}\b`)
 	rcptToAddr    = regexp.MustCompile(`(?i)rcpt to:\s*<([^<>\s]+@[^<>\s]+)>`)
@@ -289,7 +289,7 @@ func classifyBounceIn(m *Message, body string, seen seenLits) (Classification, b
 		c.Evidence = append(c.Evidence, "X-Failed-Recipients: "+cleanLine(strings.Join(xfr, ", "), 200))
 	}
 	daemon := isDaemon(m.From)
-	subject := bounceSubject.FindString(m.Subject)
+	subject := bounceSubject.FindShort(m.Subject)
 	nullPath := strings.TrimSpace(headerGet(m.Header, "Return-Path")) == "<>"
 	if mc := messageCopy.FindStringIndex(body); mc != nil {
 		body = body[:mc[0]]
@@ -311,8 +311,8 @@ func classifyBounceIn(m *Message, body string, seen seenLits) (Classification, b
 		return c, false
 	case subject != "" && (daemon || nullPath):
 		c.Evidence = append(c.Evidence, fmt.Sprintf("bounce subject %q from %s", subject, fromLabel(m, nullPath)))
-	case daemon && bounceBody.MatchString(body):
-		c.Evidence = append(c.Evidence, fmt.Sprintf("from %s: %q", m.From.Addr, bounceBody.FindString(body)))
+	case daemon && bounceBody.MatchString(body, seen):
+		c.Evidence = append(c.Evidence, fmt.Sprintf("from %s: %q", m.From.Addr, bounceBody.re.FindString(body)))
 	case isGateway:
 		c.Evidence = append(c.Evidence, gateway)
 	default:
@@ -415,7 +415,7 @@ func looksAutoReplied(m *Message, body string, seen seenLits) bool {
 	if strings.EqualFold(strings.TrimSpace(headerGet(m.Header, "Precedence")), "auto_reply") {
 		return true
 	}
-	return oooSubject.MatchString(m.Subject) || absenceGuard.MatchString(body, seen) || unmonitoredGuard.MatchString(body, seen)
+	return oooSubject.MatchShort(m.Subject) || absenceGuard.MatchString(body, seen) || unmonitoredGuard.MatchString(body, seen)
 }
 
 func fromLabel(m *Message, nullPath bool) string {
@@ -451,7 +451,7 @@ func textRecipients(body, from string) []string {
 // Automatic replies.
 
 var (
-	oooSubject = regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`)
+	oooSubject = guardRe(regexp.MustCompile(`(?i)automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|abwesend|away from (?:the |my )?office|on (?:annual )?leave|r[ée]ponse automatique|respuesta autom[áa]tica|fr[åa]nvaro|afwezig|currently away|^\s*away\b`))
 	// readReceipt: Outlook's "Read:"/"Not read:", Lotus Notes' "Return
 	// Receipt", and their translations.
 	readReceipt = regexp.MustCompile(`(?i)^\s*(?:read|not read|gelesen|ungelesen|lu|non lu)\s*:|^\s*return receipt\b|^\s*read receipt\b|^\s*lesebest[äa]tigung\b`)
@@ -528,11 +528,11 @@ func classifyAutoReply(m *Message, body string, content Classification, seen see
 		c.Evidence = append(c.Evidence, "read receipt (disposition-notification part)")
 		decisive = true
 	}
-	if s := oooSubject.FindString(m.Subject); s != "" {
+	if s := oooSubject.FindShort(m.Subject); s != "" {
 		c.Evidence = append(c.Evidence, fmt.Sprintf("subject %q", strings.TrimSpace(s)))
 		decisive = true
 	} else if tt := cleanLine(decodeWords(headerGet(m.Header, "Thread-Topic")), 200); tt != "" {
-		if s := oooSubject.FindString(tt); s != "" {
+		if s := oooSubject.FindShort(tt); s != "" {
 			c.Evidence = append(c.Evidence, fmt.Sprintf("Thread-Topic %q (the subject was rewritten)", strings.TrimSpace(s)))
 			decisive = true
 		}
@@ -929,7 +929,7 @@ func mayBeGatewayBounce(m *Message) bool {
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {
 		local = local[:i]
 	}
-	return gatewaySender.MatchString(local) || gatewaySender.MatchString(strings.TrimSpace(m.From.Name)) || gatewaySubject.MatchString(m.Subject)
+	return gatewaySender.MatchShort(local) || gatewaySender.MatchShort(strings.TrimSpace(m.From.Name)) || gatewaySubject.MatchShort(m.Subject)
 }
 
 // splitRights is splitReviewRights(full), with the scan of the decision;

@@ -54,6 +54,13 @@ func (g guardedRe) MatchString(s string, seen seenLits) bool {
 	return g.g.pass(seen) && g.re.MatchString(s)
 }
 
+// FindShort is re.FindString(s) for a short text not scanned before (a
+// subject, a name): scanning it is cheaper than running re over it.
+func (g guardedRe) FindShort(s string) string { return g.FindString(s, scanLits(s)) }
+
+// MatchShort is re.MatchString(s) for a short text not scanned before.
+func (g guardedRe) MatchShort(s string) bool { return g.MatchString(s, scanLits(s)) }
+
 // guard lists the literals (ids in guardLits) one of which every match
 // contains; always is set when nothing is known, and the expression is
 // always run.

@@ -15,6 +15,7 @@ func guarded() map[string]guardedRe {
 	out := map[string]guardedRe{
 		"sectionList": sectionList, "regulation": regulation,
 		"unmonitoredBody": unmonitoredGuard, "reviewRightsMark": reviewRightsGuard, "absenceBody": absenceGuard,
+		"bounceSubject": bounceSubject, "bounceBody": bounceBody, "oooSubject": oooSubject, "gatewaySender": gatewaySender, "gatewaySubject": gatewaySubject,
 	}
 	for name, ps := range map[string][]phrase{"letter": letterPhrases, "identity": identityPhrases, "notHeld": notHeldPhrases,
 		"cost": costPhrases, "partial": partialPhrases, "refused": refusedPhrases, "subject": subjectPhrases} {
@@ -111,10 +112,13 @@ func TestGuardsPassEveryMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		anchored := strings.HasPrefix(strings.TrimPrefix(g.re.String(), "(?i)"), "^")
 		matched := 0
 		for i := 0; i < 3000; i++ {
 			var b strings.Builder
-			b.WriteString(words[r.IntN(len(words))])
+			if !anchored { // an expression anchored at the start gets no surroundings before
+				b.WriteString(words[r.IntN(len(words))])
+			}
 			generate(r, tree, &b)
 			b.WriteString(words[r.IntN(len(words))])
 			s := b.String()
@@ -199,7 +203,7 @@ func TestClassifyGuardsSameResult(t *testing.T) {
 		tree, _ := syntax.Parse(g.re.String(), syntax.Perl)
 		trees = append(trees, tree)
 	}
-	for _, re := range []*regexp.Regexp{absenceBody, bounceBody, oooSubject, reviewWithin, gatewayBody, gatewayName, gatewaySubject, bounceSubject} {
+	for _, re := range []*regexp.Regexp{absenceBody, reviewWithin, gatewayBody, gatewayName} {
 		tree, _ := syntax.Parse(re.String(), syntax.Perl)
 		trees = append(trees, tree)
 	}

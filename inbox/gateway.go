@@ -61,10 +61,10 @@ func hasDispositionNotification(m *Message) bool {
 var (
 	// gatewaySender is the local part (or display name) of a filtering
 	// gateway's own address.
-	gatewaySender = regexp.MustCompile(`(?i)^(?:webshield|mcafee|mailsweeper|mimesweeper|mailscanner|mailmarshal|quarantine|quarantine-?notify|antivirus|anti-?virus|virus-?alert|virusalert|virus-?scan|scanmail|interscan|symantec|messagelabs|mimecast|sophos|barracuda|ironport|proofpoint|forcepoint|websense|email-?security|emailsecurity|mail-?filter|content-?filter|spam-?filter)\b`)
+	gatewaySender = guardRe(regexp.MustCompile(`(?i)^(?:webshield|mcafee|mailsweeper|mimesweeper|mailscanner|mailmarshal|quarantine|quarantine-?notify|antivirus|anti-?virus|virus-?alert|virusalert|virus-?scan|scanmail|interscan|symantec|messagelabs|mimecast|sophos|barracuda|ironport|proofpoint|forcepoint|websense|email-?security|emailsecurity|mail-?filter|content-?filter|spam-?filter)\b`))
 	gatewayName   = regexp.MustCompile(`(?i)\b(?:webshield|mailsweeper|mimesweeper|mailscanner|mailmarshal|scanmail|interscan|messagelabs|symantec\.cloud|mimecast|sophos|barracuda|ironport|proofpoint|forcepoint|websense|email security|content filter|virus scanner|antivirus|anti-virus)\b`)
 	// gatewaySubject and gatewayBody say our letter was stopped.
-	gatewaySubject = regexp.MustCompile(`(?i)virus (?:found|detected|alert|warning)|content (?:filter|violation|blocked|alert)|message (?:blocked|rejected|quarantined|held|not delivered)|(?:blocked|quarantined|rejected) (?:e-?mail|message)|policy violation|banned (?:attachment|content|file)|delivery failure|undeliverable|returned mail|mail delivery failed|failed delivery|not delivered`)
+	gatewaySubject = guardRe(regexp.MustCompile(`(?i)virus (?:found|detected|alert|warning)|content (?:filter|violation|blocked|alert)|message (?:blocked|rejected|quarantined|held|not delivered)|(?:blocked|quarantined|rejected) (?:e-?mail|message)|policy violation|banned (?:attachment|content|file)|delivery failure|undeliverable|returned mail|mail delivery failed|failed delivery|not delivered`))
 	gatewayBody    = regexp.MustCompile(`(?i)(?:has|have|was|were) (?:been )?(?:blocked|quarantined|rejected|stopped|held|deleted|removed|not (?:been )?delivered)|(?:contained|contains|infected with) (?:a )?(?:virus|malware)|virus (?:was )?(?:found|detected)|violat(?:es|ed|ing) (?:our|the|this organisation'?s|a) (?:content |e-?mail |mail |security )?polic(?:y|ies)|could not be delivered|blocked by|banned (?:attachment|file|content)|was not delivered`)
 	quotedTo       = regexp.MustCompile(`(?im)^[ \t>]*(?:to|recipients?|intended recipient)[ \t]*:[ \t]*(?:[^<\n]*<)?([^\s<>@,;]+@[^\s<>,;]+\.[a-z]{2,})>?[ \t]*$`)
 	gatewayReason  = regexp.MustCompile(`(?im)^[ \t]*(?:reason|rule(?: name)?|policy|virus(?: name)?|threat|detected|action(?: taken)?|diagnostic(?:-code)?|details?|problem)[ \t]*:[ \t]*(\S.*)$`)
@@ -78,9 +78,9 @@ func gatewayBounce(m *Message, body string) (evidence, reason string, ok bool) {
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {
 		local = local[:i]
 	}
-	fromGateway := gatewaySender.MatchString(local) || gatewaySender.MatchString(strings.TrimSpace(m.From.Name))
+	fromGateway := gatewaySender.MatchShort(local) || gatewaySender.MatchShort(strings.TrimSpace(m.From.Name))
 	named := gatewayName.FindString(m.Subject + "\n" + body)
-	subj := gatewaySubject.FindString(m.Subject)
+	subj := gatewaySubject.FindShort(m.Subject)
 	said := gatewayBody.FindString(body)
 	switch {
 	case fromGateway && (subj != "" || said != ""):

@@ -63,7 +63,7 @@ import (
 
 // minElide is the shortest middle worth replacing (a variable so that tests
 // can make enmime read every run itself, or replace the shortest middles).
-var minElide = 2 << 10
+var minElide = 256
 
 // elideHead and elideTail are how many bytes of a run are kept before and
 // after its middle: the head to check that the part found is the run's, the
@@ -72,7 +72,7 @@ var minElide = 2 << 10
 // The tail is shorter, elideTailMin and more than the longest Content-Type
 // field can hold of a boundary, when shortTailSafe allows it.
 const (
-	elideHead    = 512
+	elideHead    = 64
 	elideTail    = 4096 + 128
 	elideTailMin = 128
 )
@@ -347,6 +347,11 @@ func alphaCount(b []byte) int {
 // dropped, the rest read as unpadded base64) into dst, which must be large
 // enough; it returns the bytes written.
 func decodeB64(dst, b []byte) (int, bool) {
+	// Most runs hold the alphabet and line ends only, which the decoder
+	// itself skips.
+	if n, err := base64.RawStdEncoding.Decode(dst, b); err == nil {
+		return n, true
+	}
 	var chunk [4096]byte
 	n, o := 0, 0
 	for _, c := range b {
