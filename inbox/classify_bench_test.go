@@ -33,7 +33,7 @@ func classifyInputs(tb testing.TB) []classifyInput {
 		if m == nil {
 			tb.Fatalf("%s: Parse returned nil", name)
 		}
-		out = append(out, classifyInput{name: name, m: m, letters: readTexts(m).letters()})
+		out = append(out, classifyInput{name: name, m: m, letters: readTexts(m, nil).letters()})
 	}
 	paths, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.eml"))
 	if err != nil || len(paths) == 0 {

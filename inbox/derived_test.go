@@ -23,7 +23,7 @@ func TestDerivedSameAsAfresh(t *testing.T) {
 		if !kept.d.ready || fresh.d.ready {
 			t.Fatalf("%s: derive did not mark the message", f)
 		}
-		letters := readTexts(fresh).letters()
+		letters := readTexts(fresh, nil).letters()
 		if a, b := ClassifyWith(fresh, letters), ClassifyWith(kept, letters); !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: classification %+v, derived %+v", f, a, b)
 		}

@@ -69,7 +69,7 @@ func TestSpreadsheetNotALetter(t *testing.T) {
 	}{{"posts.csv", "text/csv", false}, {"letter.txt", "text/plain", true}} {
 		m := &Message{Subject: "RE: Freedom of Information request [LXP7-004]", Text: "Please find our response attached.\n",
 			Attachments: []Attachment{{Name: tc.name, ContentType: tc.ctype, Source: SourceAttachment, Data: cells}}}
-		letters := readTexts(m).letters()
+		letters := readTexts(m, nil).letters()
 		if c := ClassifyWith(m, letters); (c.Outcome == OutcomeNotHeld) != tc.notHeld {
 			t.Errorf("%s: ClassifyWith = %s/%s (letters %q), want not held %v", tc.name, c.Kind, c.Outcome, letters, tc.notHeld)
 		}

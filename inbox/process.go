@@ -29,6 +29,8 @@ type Processor struct {
 	PlusSecret string
 	Now        func() time.Time
 	Log        *slog.Logger
+
+	texts textCache // the text of files lately read (text.go)
 }
 
 // Outcome says what Process did with one message.
@@ -159,7 +161,7 @@ func (p *Processor) Prepare(batch []Fetched) *Prepared {
 		items[i].Fetched = f
 	}
 	blobs := p.Store.NewBlobs()
-	parseAll(items, blobs)
+	parseAll(items, blobs, &p.texts)
 	return &Prepared{items: items, blobs: blobs}
 }
 
@@ -263,8 +265,8 @@ func (ps *Pass) Commit(ctx context.Context, pr *Prepared) ([]Outcome, error) {
 }
 
 // parseAll hashes and parses the messages of a batch on all cores, and
-// stages their files in blobs.
-func parseAll(items []parsed, blobs *store.Blobs) {
+// stages their files in blobs; texts caches the text read from files.
+func parseAll(items []parsed, blobs *store.Blobs, texts *textCache) {
 	workers := min(runtime.GOMAXPROCS(0), len(items))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -274,7 +276,7 @@ func parseAll(items []parsed, blobs *store.Blobs) {
 			defer wg.Done()
 			for i := range next {
 				it := &items[i]
-				it.parse()
+				it.parse(texts)
 				blobs.StageMailHashed(it.Raw, it.sum)
 				for _, a := range it.m.Attachments {
 					blobs.StageFileHashed(a.Data, a.SHA256)
@@ -289,7 +291,7 @@ func parseAll(items []parsed, blobs *store.Blobs) {
 	wg.Wait()
 }
 
-func (it *parsed) parse() {
+func (it *parsed) parse(texts *textCache) {
 	h := sha256.Sum256(it.Raw)
 	it.sum = hex.EncodeToString(h[:])
 	if it.Oversize {
@@ -306,7 +308,7 @@ func (it *parsed) parse() {
 	if it.perr != nil {
 		it.m.Flags = append(it.m.Flags, Flag{Code: "unparsable", Detail: it.perr.Error(), Severe: true})
 	}
-	it.texts = readTexts(it.m)
+	it.texts = readTexts(it.m, texts)
 	it.m.derive()
 	it.cls = ClassifyWith(it.m, it.texts.letters())
 }

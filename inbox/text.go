@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,22 +27,73 @@ type fileTexts []extract.Result
 const maxMessageTextTime = time.Minute
 
 // readTexts reads the text of each of m's files (extract.Text: bounded in
-// time and size, never failing).
-func readTexts(m *Message) fileTexts {
+// time and size, never failing), or takes it from cache when the same file
+// was read before (cache may be nil).
+func readTexts(m *Message, cache *textCache) fileTexts {
 	if len(m.Attachments) == 0 {
 		return nil
 	}
 	start := time.Now()
 	ft := make(fileTexts, len(m.Attachments))
 	for i, a := range m.Attachments {
+		key := a.SHA256 + "/" + extract.Detect(a.Name, a.ContentType, a.Data)
+		if r, ok := cache.get(key); ok {
+			ft[i] = r
+			continue
+		}
 		if time.Since(start) > maxMessageTextTime {
 			ft[i] = extract.Result{Status: extract.StatusUnreadable, Format: extract.Detect(a.Name, a.ContentType, a.Data),
 				Reason: fmt.Sprintf("not read: reading this message's earlier files took over %s; run foi reindex --all to try again", maxMessageTextTime)}
 			continue
 		}
 		ft[i], _ = extract.Text(a.Name, a.ContentType, a.Data) // the status says it all
+		cache.put(key, ft[i])
 	}
 	return ft
+}
+
+// textCache keeps the text lately read from files, by SHA-256 and the kind
+// the file was read as, so that a file attached to many replies (a trust's
+// standard letter, the logo in its signature, a spreadsheet sent to every
+// requester) is read once, not with every reply (issue 12). A file that
+// could not be read is not kept: it is tried again. It is safe for
+// concurrent use; the zero value is empty, and a nil cache keeps nothing.
+type textCache struct {
+	mu    sync.Mutex
+	m     map[string]extract.Result
+	bytes int
+}
+
+// What a textCache holds at most: when a file would take it over, it is
+// emptied first.
+const (
+	maxCachedTexts     = 2000
+	maxCachedTextBytes = 8 << 20
+)
+
+func (c *textCache) get(key string) (extract.Result, bool) {
+	if c == nil {
+		return extract.Result{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[key]
+	return r, ok
+}
+
+func (c *textCache) put(key string, r extract.Result) {
+	if c == nil || r.Status == extract.StatusUnreadable || len(r.Text) > maxCachedTextBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTexts || c.bytes+len(r.Text) > maxCachedTextBytes {
+		c.m, c.bytes = map[string]extract.Result{}, 0
+	}
+	if _, ok := c.m[key]; !ok {
+		c.m[key] = r
+		c.bytes += len(r.Text)
+	}
 }
 
 // letterHead is how much of each file's text classification reads: a

@@ -3,11 +3,13 @@ package inbox
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
 
+	"foi/extract"
 	"foi/extract/extracttest"
 	"foi/localmail"
 )
@@ -120,5 +122,54 @@ func BenchmarkSyncWithFiles(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/sync")
 		})
+	}
+}
+
+// A file read once is taken from the cache the next time, under its hash
+// and the kind it is read as; what could not be read is not kept; the
+// cache empties itself rather than grow past its bounds.
+func TestTextCache(t *testing.T) {
+	t.Parallel()
+	csv := []byte("post,decision\r\nBand 7,declined\r\n")
+	sum := fmt.Sprintf("%x", sha256.Sum256(csv))
+	att := func(name string) Attachment {
+		return Attachment{Name: name, ContentType: "text/csv", Data: csv, SHA256: sum}
+	}
+	var c textCache
+	first := readTexts(&Message{Attachments: []Attachment{att("posts.csv")}}, &c)
+	if len(c.m) != 1 || first[0].Status != extract.StatusOK {
+		t.Fatalf("after one read: %d cached, status %s", len(c.m), first[0].Status)
+	}
+	// The cached result is what a fresh read gives, and is what is used.
+	key := sum + "/csv"
+	marked := c.m[key]
+	marked.Reason = "from the cache"
+	c.m[key] = marked
+	again := readTexts(&Message{Attachments: []Attachment{att("posts.csv"), att("posts.txt")}}, &c)
+	if again[0].Reason != "from the cache" || again[0].Text != first[0].Text {
+		t.Errorf("second read of posts.csv = %+v, want the cached result", again[0])
+	}
+	if again[1].Format != "txt" || len(c.m) != 2 {
+		t.Errorf("the same bytes named .txt: format %q, %d cached; want their own entry", again[1].Format, len(c.m))
+	}
+	c.put("bad", extract.Result{Status: extract.StatusUnreadable})
+	if _, ok := c.get("bad"); ok {
+		t.Error("an unreadable result was kept")
+	}
+	for i := range maxCachedTexts + 5 {
+		c.put(fmt.Sprint(i), extract.Result{Status: extract.StatusOK, Text: "x"})
+	}
+	if len(c.m) > maxCachedTexts {
+		t.Errorf("cache holds %d entries, over %d", len(c.m), maxCachedTexts)
+	}
+	c.put("big", extract.Result{Status: extract.StatusOK, Text: strings.Repeat("x", maxCachedTextBytes/2+1)})
+	c.put("big2", extract.Result{Status: extract.StatusOK, Text: strings.Repeat("y", maxCachedTextBytes/2+1)})
+	if c.bytes > maxCachedTextBytes {
+		t.Errorf("cache holds %d bytes of text, over %d", c.bytes, maxCachedTextBytes)
+	}
+	var none *textCache
+	none.put("k", first[0])
+	if _, ok := none.get("k"); ok {
+		t.Error("a nil cache returned something")
 	}
 }

@@ -68,19 +68,33 @@ func TestBlobsStaged(t *testing.T) {
 	if n := blobs(t, st.Dir()); n != 12 {
 		t.Errorf("%d files stored, want the 12 Put", n)
 	}
-	// Staged again: already stored, nothing written; Discard leaves no trace.
+	// Staged again: a file stored already is not written again; a message
+	// is (a message is new but after a crash), and committing it again
+	// changes nothing. Discard leaves no trace.
 	b2 := st.NewBlobs()
+	b2.StageFile([]byte("file 3"))
 	b2.StageMail([]byte("message 1"))
 	b2.StageMail([]byte("message 99"))
-	if n := temps(t, st.Dir()); n != 1 {
-		t.Errorf("%d temporary files, want 1 (message 1 is stored already)", n)
+	if n := temps(t, st.Dir()); n != 2 {
+		t.Errorf("%d temporary files, want 2 (file 3 is stored already)", n)
 	}
 	if _, err := b2.PutMail([]byte("message 1")); err != nil {
 		t.Fatal(err)
 	}
-	b2.Discard()
+	if _, err := b2.PutFile([]byte("file 3")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b2.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(st.blobPath("mail", sha256Hex([]byte("message 1")))); err != nil || string(data) != "message 1" {
+		t.Errorf("message 1 after it was committed again: %q, %v", data, err)
+	}
+	b3 := st.NewBlobs()
+	b3.StageMail([]byte("message 100"))
+	b3.Discard()
 	if n := temps(t, st.Dir()); n != 0 {
-		t.Errorf("%d temporary files after Discard", n)
+		t.Errorf("%d temporary files after Commit and Discard", n)
 	}
 	if n := blobs(t, st.Dir()); n != 12 {
 		t.Errorf("%d files stored after Discard, want 12", n)

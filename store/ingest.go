@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,7 +201,11 @@ func (b *Blobs) stage(kind string, data []byte, sum string) {
 	}
 	b.staged[path] = ""
 	b.mu.Unlock()
-	if exists(path, len(data)) {
+	// A message is new but when fetched again after a crash: its bytes
+	// are then written again under the same name, which changes nothing,
+	// rather than every message costing a look first. A file is often one
+	// stored before (the same logo, the same form).
+	if kind != "mail" && exists(path, len(data)) {
 		return
 	}
 	tmp, err := writeTemp(path, data)
@@ -275,10 +280,15 @@ func exists(path string, size int) bool {
 // writeTemp writes data to a new temporary file beside path, and returns
 // its name.
 func writeTemp(path string, data []byte) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", err
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// The folder is made when first needed, not looked for each time.
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", err
+		}
+		f, err = os.CreateTemp(dir, ".tmp-*")
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return "", err
 	}
