@@ -37,7 +37,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/textproto"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -244,8 +246,23 @@ func readEnvelopeWith(raw []byte, rawContent, detect bool, guess map[string]bool
 		enmime.DisableCharacterDetection(!detect),
 	}
 	if !detect && !rawContent {
+		// enmime parses each media type two or three times in a
+		// reading (the part's, then to tell text from files); the
+		// parse is kept for the reading, its parameters copied out.
+		type parsedType struct {
+			mtype   string
+			params  map[string]string
+			invalid []string
+			err     error
+		}
+		seen := map[string]parsedType{}
 		opts = append(opts, enmime.SetCustomParseMediaType(func(ctype string) (string, map[string]string, []string, error) {
-			return assumeUTF8(ctype, guess)
+			t, ok := seen[ctype]
+			if !ok {
+				t.mtype, t.params, t.invalid, t.err = assumeUTF8(ctype, guess)
+				seen[ctype] = t
+			}
+			return t.mtype, maps.Clone(t.params), slices.Clone(t.invalid), t.err
 		}))
 	}
 	p := enmime.NewParser(opts...)
