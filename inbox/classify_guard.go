@@ -614,7 +614,7 @@ func fitCross(a, b []string, trimA, trimB bool) []string {
 	if len(a)*len(b) <= maxExact {
 		return cross(a, b)
 	}
-	for k := max(maxLen(a), maxLen(b)); k > 0; k-- {
+	trim := func(k int) ([]string, []string) {
 		a2, b2 := a, b
 		if trimA {
 			a2 = trimEnds(a, k, true)
@@ -622,17 +622,34 @@ func fitCross(a, b []string, trimA, trimB bool) []string {
 		if trimB {
 			b2 = trimEnds(b, k, false)
 		}
-		if len(a2)*len(b2) <= maxExact {
-			return cross(a2, b2)
+		return a2, b2
+	}
+	fits := func(k int) bool {
+		a2, b2 := trim(k)
+		return len(a2)*len(b2) <= maxExact
+	}
+	// The longest k that fits: shortening never adds strings, so the k
+	// that fit are 1 to some K, found by halving.
+	lo, hi := 0, max(maxLen(a), maxLen(b)) // fits(lo) (or lo is 0), !fits(hi+1)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
 		}
 	}
-	return nil
+	if lo == 0 {
+		return nil
+	}
+	return cross(trim(lo))
 }
 
 // trimEnds shortens the strings of set to their first k bytes, or their
 // last k bytes if last.
 func trimEnds(set []string, k int, last bool) []string {
 	var out []string
+	seen := make(map[string]bool, len(set)) // the sets run to thousands: a map, not a scan, finds repeats
 	for _, s := range set {
 		switch {
 		case len(s) <= k:
@@ -641,7 +658,8 @@ func trimEnds(set []string, k int, last bool) []string {
 		default:
 			s = s[:k]
 		}
-		if !slices.Contains(out, s) {
+		if !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}
@@ -660,13 +678,15 @@ func maxLen(set []string) int {
 // join folded.
 func cross(a, b []string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, x := range a {
 		for _, y := range b {
 			s := x + y
 			if strings.HasSuffix(x, " ") && strings.HasPrefix(y, " ") {
 				s = x + y[1:]
 			}
-			if !slices.Contains(out, s) {
+			if !seen[s] {
+				seen[s] = true
 				out = append(out, s)
 			}
 		}
