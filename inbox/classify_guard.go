@@ -85,9 +85,17 @@ func (g guard) pass(seen seenLits) bool {
 	return false
 }
 
-// newGuard finds the literals of re and registers them in guardLits.
+// newGuard finds the literals of re and registers them in guardLits. The
+// analysis of every guarded expression is kept in guardTable
+// (classify_guard_table.go, written by `go test ./inbox -run
+// TestGuardTable -update`), so that starting foi does not work it out
+// again; an expression not in the table is analysed here.
 func newGuard(re *regexp.Regexp) guard {
-	lits, ok := requiredLiterals(re.String())
+	t, found := guardTable[re.String()]
+	if !found {
+		t.lits, t.ok = requiredLiterals(re.String())
+	}
+	lits, ok := t.lits, t.ok
 	if !ok {
 		return guard{always: true}
 	}
@@ -96,6 +104,12 @@ func newGuard(re *regexp.Regexp) guard {
 		return guard{always: true}
 	}
 	return guard{ids: ids}
+}
+
+// guardLiterals is what requiredLiterals found of one expression.
+type guardLiterals struct {
+	lits []string
+	ok   bool
 }
 
 // scanLits scans text for the guards' literals. It is safe for concurrent

@@ -92,6 +92,10 @@ func (w *Watcher) log() *slog.Logger {
 // Sync connects, runs one pass, and logs out.
 func (w *Watcher) Sync(ctx context.Context) (Stats, error) {
 	start := time.Now()
+	// The classifier's automaton is built at its first use (tens of
+	// milliseconds): here, while the connection is made, rather than in
+	// the first batch.
+	go scanLits("")
 	c, err := mailbox.Dial(ctx, w.Cfg, mailbox.Options{Dir: w.Dir})
 	if err != nil {
 		return Stats{}, err
