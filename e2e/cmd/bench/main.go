@@ -391,14 +391,22 @@ Sync Pull
 			defer logf.Close()
 			cmd.Stderr = logf
 		}
+		// Each side starts with nothing of the other's waiting to be
+		// written to disk: foi flushes its files with syncfs(2), which
+		// writes whatever the file system holds unwritten, and would
+		// otherwise pay for ripmime's files of the run before (which it
+		// never flushes) or for the copy of the data folder.
+		syscall.Sync()
 		foiT, err := timed(cmd)
 		if err != nil {
 			return err
 		}
+		syscall.Sync()
 		mb, err := timed(exec.Command("mbsync", "-q", "-c", mbsyncrc, "bench"))
 		if err != nil {
 			return err
 		}
+		syscall.Sync()
 		rip, err := ripAll(filepath.Join(maildir, folder), parts)
 		if err != nil {
 			return err
