@@ -96,13 +96,35 @@ func (w *Watcher) Sync(ctx context.Context) (Stats, error) {
 	// milliseconds): here, while the connection is made, rather than in
 	// the first batch.
 	go scanLits("")
+	// A sync has mail to file, as a rule: the matching index is read
+	// while the connection is made (in a campaign of 20,000 requests that
+	// takes as long as filing the first batches).
+	early := w.begin(ctx)
 	c, err := mailbox.Dial(ctx, w.Cfg, mailbox.Options{Dir: w.Dir})
 	if err != nil {
+		<-early
 		return Stats{}, err
 	}
 	defer c.Logout()
 	w.log().Debug("connected to the mailbox", "took", time.Since(start).Round(time.Millisecond))
-	return w.pass(ctx, c)
+	return w.passWith(ctx, c, early)
+}
+
+// begun is what Processor.Begin gave.
+type begun struct {
+	ps  *Pass
+	err error
+}
+
+// begin starts Processor.Begin for the folder; the channel gives its
+// result once.
+func (w *Watcher) begin(ctx context.Context) <-chan begun {
+	ch := make(chan begun, 1)
+	go func() {
+		ps, err := w.Proc.Begin(ctx, w.Cfg.Folder)
+		ch <- begun{ps, err}
+	}()
+	return ch
 }
 
 // Run watches the mailbox until ctx ends.
@@ -238,7 +260,19 @@ const (
 // order: batch i is committed before it is flagged or moved, and the
 // folder's last UID is advanced batch by batch, as before.
 func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
-	var st Stats
+	return w.passWith(ctx, c, nil)
+}
+
+// passWith is pass with the matching index being read already (early),
+// or, when early is nil, read once the pass finds new mail.
+func (w *Watcher) passWith(ctx context.Context, c *mailbox.Conn, early <-chan begun) (st Stats, err error) {
+	if early != nil {
+		defer func() {
+			if early != nil {
+				<-early // not used: new mail was not found, or the pass failed first
+			}
+		}()
+	}
 	folder := w.Cfg.Folder
 	sel, err := c.Select(folder, nil).Wait()
 	if err != nil {
@@ -280,18 +314,14 @@ func (w *Watcher) pass(ctx context.Context, c *mailbox.Conn) (Stats, error) {
 	}
 	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
 	// The matching index is read while the first batch is fetched and
-	// parsed: in a campaign of 20,000 requests it takes longer than
-	// filing a few hundred replies (issue 12: the same time at 300 and at
-	// 20,000 requests).
-	type begun struct {
-		ps  *Pass
-		err error
+	// parsed, or from before the connection was made (Sync): in a campaign
+	// of 20,000 requests it takes longer than filing a few hundred replies
+	// (issue 12: the same time at 300 and at 20,000 requests).
+	begin := early
+	early = nil // the pipeline below waits for it
+	if begin == nil {
+		begin = w.begin(ctx)
 	}
-	begin := make(chan begun, 1)
-	go func() {
-		ps, err := w.Proc.Begin(ctx, folder)
-		begin <- begun{ps, err}
-	}()
 	var ps *Pass
 	batches := w.batches(uids, sizes)
 	fetched, err := w.fetch(c, batches[0], sizes)
